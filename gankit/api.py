@@ -1,0 +1,109 @@
+"""The library API behind the command line: train, load_run, sample."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+import torch
+
+from gankit.config import Config, apply_overrides, from_dict, load_config, load_yaml, resolve_recipe
+from gankit.errors import GankitError
+from gankit.models import build_models
+from gankit.objectives import sample_z
+from gankit.train import checkpoint as ckpt
+from gankit.train import train_run
+from gankit.train.run_dir import latest_run_dir, new_run_dir
+
+# What may change when a run is resumed: how long and how it reports, not what it learns.
+RESUMABLE_KEYS = ("train.steps", "train.log_every", "train.sample_every", "train.checkpoint_every",
+                  "train.keep_checkpoints", "train.progress", "train.tensorboard")
+
+
+class Run(NamedTuple):
+    """A trained run loaded from its folder."""
+
+    cfg: Config
+    G: torch.nn.Module          # the generator to sample from (the EMA copy when the run kept one)
+    D: torch.nn.Module
+    step: int
+    path: Path
+
+
+def resolve(recipe: str | Config, overrides: list[str] | None = None) -> tuple[Config, str]:
+    """A recipe name, YAML path or Config, with overrides applied -> (config, run name)."""
+    if isinstance(recipe, Config):
+        return apply_overrides(recipe, list(overrides or [])), "custom"
+    return load_config(recipe, list(overrides or [])), resolve_recipe(recipe).stem
+
+
+def resume_config(run_dir: Path, overrides: list[str]) -> Config:
+    """The run's own config, with only the keys that are safe to change on resume."""
+    for text in overrides:
+        key = text.partition("=")[0].strip()
+        if key not in RESUMABLE_KEYS:
+            raise GankitError(f"'{key}' cannot change when resuming (only {', '.join(RESUMABLE_KEYS)} can); "
+                              "start a new run instead.")
+    path = Path(run_dir) / "config.yaml"
+    if not path.is_file():
+        raise GankitError(f"{run_dir} is not a gankit run folder (no config.yaml); give the folder `gankit train` printed.")
+    return apply_overrides(from_dict(load_yaml(path), source=str(path)), overrides)
+
+
+def train(recipe: str | Config, out: str | Path = "runs", overrides: list[str] | None = None,
+          resume: bool | str | Path = False) -> Path:
+    """Train a recipe into a new numbered folder under `out` (or continue one); return the folder."""
+    overrides = list(overrides or [])
+    if resume:
+        if resume is True:
+            _, name = resolve(recipe, [])
+            run_dir = latest_run_dir(Path(out), name)
+            if run_dir is None:
+                raise GankitError(f"no earlier '{name}' run under {out} to resume; drop --resume to start one.")
+        else:
+            run_dir = Path(resume)
+        cfg = resume_config(run_dir, overrides)
+    else:
+        cfg, name = resolve(recipe, overrides)
+        run_dir = new_run_dir(Path(out), name)
+    train_run(cfg, run_dir, resume=bool(resume))
+    return run_dir
+
+
+def _checkpoint_path(run_dir: Path, which: str) -> Path:
+    found = ckpt.list_checkpoints(Path(run_dir) / "checkpoints")
+    if which == "latest":
+        if not found:
+            raise GankitError(f"{run_dir} has no checkpoint yet; train it first (`gankit train`).")
+        return found[-1]
+    path = Path(run_dir) / "checkpoints" / f"ckpt-{which}.json"
+    if not path.is_file():
+        raise GankitError(f"{run_dir} has no checkpoint '{which}'; use 'latest' or one of "
+                          f"{', '.join(p.stem.removeprefix('ckpt-') for p in found) or 'none'}.")
+    return path
+
+
+def load_run(run_dir: str | Path, checkpoint: str = "latest") -> Run:
+    """Load a run's config and networks from a checkpoint (no data needed)."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise GankitError(f"run folder {run_dir} does not exist; give the folder `gankit train` printed.")
+    tensors, meta = ckpt.load_checkpoint(_checkpoint_path(run_dir, checkpoint))
+    cfg = from_dict(meta["config"], source=f"{run_dir} checkpoint")
+    torch.manual_seed(0)  # initial weights are overwritten; keep construction quiet and repeatable
+    G, D = build_models(cfg.model, tuple(meta["shape"]))
+    use_ema = any(k.startswith("G_ema.") for k in tensors)
+    G.load_state_dict(ckpt.sub_state("G_ema" if use_ema else "G", tensors))
+    D.load_state_dict(ckpt.sub_state("D", tensors))
+    return Run(cfg, G.eval(), D.eval(), meta["step"], run_dir)
+
+
+@torch.no_grad()
+def sample(run: str | Path | Run, n: int = 64, seed: int = 0) -> torch.Tensor:
+    """n samples from a run's generator: (n, C, H, W) in [-1, 1], or (n, dim) for toy data."""
+    if not isinstance(run, Run):
+        run = load_run(run)
+    if n < 1:
+        raise GankitError(f"--n is {n}; ask for at least one sample.")
+    z = sample_z(n, run.cfg.model.z_dim, run.cfg.model.z_dist, torch.Generator().manual_seed(seed))
+    return torch.cat([run.G(chunk) for chunk in z.split(256)])

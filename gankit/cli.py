@@ -1,0 +1,126 @@
+"""Command line: flags -> config -> one library call per subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from gankit.errors import GankitError
+
+
+def _train(args) -> None:
+    from gankit import api
+    from gankit.config import dump_config
+
+    if args.dry_run:
+        cfg = (api.resume_config(Path(args.resume), args.set) if isinstance(args.resume, str)
+               else api.resolve(args.recipe, args.set)[0])
+        print(dump_config(cfg), end="")
+        return
+    run_dir = api.train(args.recipe, out=args.out, overrides=args.set, resume=args.resume)
+    pictures = {
+        "samples": max((run_dir / "samples").glob("step-*.png"), default=None),
+        "gif": run_dir / "samples.gif", "curves": run_dir / "curves.png",
+        "checkpoints": run_dir / "checkpoints", "stats": run_dir / "stats.jsonl"}
+    for label, path in pictures.items():
+        if path is not None and Path(path).exists():
+            print(f"{label + ':':13s}{path}")
+    print(run_dir)
+
+
+def _free_path(path: Path) -> Path:
+    # Default output names never replace a file the user already has.
+    candidate, n = path, 1
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        n += 1
+    return candidate
+
+
+def _sample(args) -> None:
+    from gankit import api
+    from gankit.data import to_uint8
+    from gankit.viz import plot_toy_1d, plot_toy_2d, save_grid
+
+    run = api.load_run(args.run_dir, args.checkpoint)
+    if args.out is None:
+        out = _free_path(run.path / f"sample-step{run.step:06d}-seed{args.seed}.png")
+    else:
+        out = Path(args.out)
+        if out.exists():
+            raise GankitError(f"{out} already exists; choose another --out or remove it first.")
+        if out.suffix.lower() not in (".png", ".npz"):
+            raise GankitError(f"--out {out} must end in .png (a grid) or .npz (an array).")
+        out.parent.mkdir(parents=True, exist_ok=True)
+    x = api.sample(run, n=args.n, seed=args.seed)
+    is_image = x.dim() == 4
+    if out.suffix.lower() == ".npz":
+        if is_image:
+            np.savez_compressed(out, images=to_uint8(x).permute(0, 2, 3, 1).numpy())  # (N, H, W, C)
+        else:
+            np.savez_compressed(out, samples=x.numpy())  # (N, dim)
+    elif is_image:
+        save_grid(x, out, scale=max(1, 64 // x.shape[-1]))
+    elif x.shape[1] == 1:
+        plot_toy_1d(x, x, out, title=f"{args.n} samples")
+    else:
+        plot_toy_2d(x, x, out, title=f"{args.n} samples")
+    print(out)
+
+
+def _recipes(args) -> None:
+    from gankit.config import list_recipes
+
+    recipes = list_recipes()
+    width = max(map(len, recipes), default=0)
+    for name, description in recipes.items():
+        print(f"{name:{width}s}  {description}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `gankit` argument parser."""
+    parser = argparse.ArgumentParser(prog="gankit", description="Train, evaluate and explain GANs.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("train", help="train a recipe or YAML config into a run folder")
+    p.add_argument("recipe", metavar="RECIPE_OR_YAML", help="a recipe name (see `gankit recipes`) or a YAML file")
+    p.add_argument("--out", default="runs", help="folder that holds the numbered run folders (default: runs)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a config key, e.g. --set train.steps=500 (repeatable)")
+    p.add_argument("--resume", nargs="?", const=True, default=False, metavar="RUN_DIR",
+                   help="continue the newest run of this recipe under --out, or the given run folder")
+    p.add_argument("--dry-run", action="store_true", help="print the resolved config and exit")
+    p.set_defaults(func=_train)
+
+    p = sub.add_parser("sample", help="draw samples from a trained run")
+    p.add_argument("run_dir", metavar="RUN_DIR")
+    p.add_argument("--n", type=int, default=64, help="number of samples (default 64)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the noise (default 0)")
+    p.add_argument("--out", default=None, metavar="FILE", help="a .png grid or an .npz array (default: a PNG in RUN_DIR)")
+    p.add_argument("--checkpoint", default="latest", help="'latest' or a step number such as 002000")
+    p.set_defaults(func=_sample)
+
+    p = sub.add_parser("recipes", help="list the recipes")
+    p.set_defaults(func=_recipes)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `gankit` command; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except GankitError as exc:
+        print(f"gankit: error: {exc}", file=sys.stderr)
+        return getattr(exc, "exit_code", 2)
+    except KeyboardInterrupt:
+        print("gankit: interrupted; continue later with `gankit train RECIPE --resume`.", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

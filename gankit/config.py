@@ -1,0 +1,339 @@
+"""Run configuration: dataclasses, YAML in and out, strict validation.
+
+A recipe is a partial YAML tree merged onto the defaults below; `--set
+section.key=value` overrides are applied last. Every failure is a GankitError
+that names the key and what it allows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from gankit.errors import GankitError
+
+RECIPES_DIR = Path(__file__).parent / "recipes"
+
+
+@dataclass
+class DataConfig:
+    name: str = "fashion_mnist"     # gaussian1d | ring8 | grid25 | fashion_mnist | mnist | idx | digits | cifar10 | cifar100 | folder
+    path: str | None = None         # file or folder (fashion_mnist defaults to Debian's dataset-fashion-mnist)
+    split: str = "train"            # train | test
+    resolution: int | None = None   # resize images to this square size at load time
+    channels: int | None = None     # 1 or 3: convert grey <-> RGB
+    limit: int | None = None        # keep only the first N examples
+    mean: float = 4.0               # gaussian1d: mean of the data
+    std: float = 0.5                # gaussian1d: standard deviation of the data
+    radius: float = 2.0             # ring8: radius of the ring
+    mode_std: float = 0.02          # ring8 / grid25: standard deviation of each mode
+
+
+@dataclass
+class ModelConfig:
+    name: str = "dcgan"             # mlp | maxout | dcgan
+    z_dim: int = 100                # latent size
+    z_dist: str = "normal"          # normal | uniform (uniform on [-1, 1])
+    g_hidden: list[int] = field(default_factory=lambda: [256, 256])  # mlp / maxout G hidden sizes
+    d_hidden: list[int] = field(default_factory=lambda: [256, 256])  # mlp / maxout D hidden sizes
+    maxout_pieces: int = 5          # maxout: linear pieces per unit
+    width: int = 64                 # dcgan: channels next to the image, doubling per downsampling
+    d_norm: str = "batch"           # dcgan D normalisation: batch | layer | none
+    spectral_norm: bool = False     # spectral normalisation on every D layer
+    dropout: float = 0.0            # D dropout on hidden layers
+    input_dropout: float = 0.0      # D dropout on its input
+    g_out: str = "tanh"             # G output: tanh | sigmoid (rescaled to [-1, 1]) | none
+
+
+@dataclass
+class LossConfig:
+    name: str = "nonsaturating"     # minimax | nonsaturating | wasserstein | hinge | lsgan
+    penalty: str = "none"           # none | clip | gp | r1
+    clip: float = 0.01              # clip: D weights are clamped to [-clip, clip] after each D step
+    gp_weight: float = 10.0         # gp: lambda of the gradient penalty
+    r1_gamma: float = 10.0          # r1: gamma of the R1 penalty (gamma / 2 * ||grad D(x)||^2)
+
+
+@dataclass
+class OptimConfig:
+    name: str = "adam"              # adam | rmsprop | sgd
+    lr: float = 2e-4                # learning rate
+    betas: list[float] = field(default_factory=lambda: [0.5, 0.999])  # adam betas
+    momentum: float = 0.0           # sgd / rmsprop momentum
+    weight_decay: float = 0.0       # L2 weight decay
+
+
+@dataclass
+class TrainConfig:
+    steps: int = 2000               # generator steps (each preceded by n_critic D steps)
+    batch_size: int = 64            # examples per D or G step
+    n_critic: int = 1               # k: D steps per G step (Algorithm 1 of Goodfellow et al. 2014)
+    seed: int = 0                   # seeds the models, the data order and the noise
+    ema: float = 0.0                # decay of an exponential moving average of G (0 disables)
+    log_every: int = 50             # steps between lines of stats.jsonl
+    sample_every: int = 250         # steps between sample pictures of the fixed noise
+    checkpoint_every: int = 500     # steps between checkpoints
+    keep_checkpoints: int = 3       # newest checkpoints kept (0 keeps all)
+    n_samples: int = 64             # size of the fixed noise batch for pictures
+    tensorboard: bool = False       # also write TensorBoard event files
+    progress: bool = True           # show a progress bar
+
+
+@dataclass
+class Config:
+    description: str = ""           # one line shown by `gankit recipes`
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    loss: LossConfig = field(default_factory=LossConfig)
+    g_optim: OptimConfig = field(default_factory=OptimConfig)
+    d_optim: OptimConfig = field(default_factory=OptimConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+
+# Allowed values of the string options; data and model names are checked
+# against DATASETS and MODELS by the code that builds them.
+CHOICES = {
+    "data.split": ("train", "test"),
+    "model.z_dist": ("normal", "uniform"),
+    "model.d_norm": ("batch", "layer", "none"),
+    "model.g_out": ("tanh", "sigmoid", "none"),
+    "loss.name": ("minimax", "nonsaturating", "wasserstein", "hinge", "lsgan"),
+    "loss.penalty": ("none", "clip", "gp", "r1"),
+    "g_optim.name": ("adam", "rmsprop", "sgd"),
+    "d_optim.name": ("adam", "rmsprop", "sgd"),
+}
+
+# Numeric bounds: (low, high, low_inclusive); None means unbounded.
+BOUNDS = {
+    "train.steps": (0, None, False),
+    "train.batch_size": (0, None, False),
+    "train.n_critic": (0, None, False),
+    "train.log_every": (0, None, False),
+    "train.sample_every": (0, None, False),
+    "train.checkpoint_every": (0, None, False),
+    "train.keep_checkpoints": (0, None, True),
+    "train.n_samples": (0, None, False),
+    "train.ema": (0, 1, True),
+    "model.z_dim": (0, None, False),
+    "model.width": (0, None, False),
+    "model.maxout_pieces": (0, None, False),
+    "model.dropout": (0, 1, True),
+    "model.input_dropout": (0, 1, True),
+    "data.resolution": (0, None, False),
+    "data.limit": (0, None, False),
+    "data.std": (0, None, False),
+    "data.mode_std": (0, None, False),
+    "loss.clip": (0, None, False),
+    "g_optim.lr": (0, None, False),
+    "d_optim.lr": (0, None, False),
+}
+
+
+def _sections():
+    return {f.name: f for f in dataclasses.fields(Config)}
+
+
+def valid_keys() -> list[str]:
+    """Every dotted key a recipe or --set may use."""
+    keys = []
+    for name, f in _sections().items():
+        if f.default_factory is not dataclasses.MISSING:
+            keys += [f"{name}.{sub.name}" for sub in dataclasses.fields(f.default_factory)]
+        else:
+            keys.append(name)
+    return keys
+
+
+def _unknown(key: str) -> GankitError:
+    near = difflib.get_close_matches(key, valid_keys(), n=1, cutoff=0.5)
+    hint = f"; did you mean '{near[0]}'?" if near else "; see `gankit train RECIPE --dry-run` for the keys."
+    return GankitError(f"unknown config key '{key}'{hint}")
+
+
+def _describe(tp) -> str:
+    return getattr(tp, "__name__", None) or str(tp).replace("typing.", "")
+
+
+def _coerce(key: str, value, tp):
+    """Check `value` against the annotated type `tp`; return it (ints widen to float)."""
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        inner = [a for a in args if a is not type(None)][0]
+        return _coerce(key, value, inner)
+    if origin is list:
+        if not isinstance(value, (list, tuple)):
+            raise GankitError(f"config key '{key}' must be a list of {_describe(args[0])}, got {value!r}.")
+        return [_coerce(key, v, args[0]) for v in value]
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise GankitError(f"config key '{key}' must be true or false, got {value!r}.")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise GankitError(f"config key '{key}' must be a whole number, got {value!r}.")
+        return value
+    if tp is float:
+        if isinstance(value, str):  # YAML 1.1 reads 1e-4 (no dot) as text
+            try:
+                value = float(value)
+            except ValueError:
+                pass
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise GankitError(f"config key '{key}' must be a number, got {value!r}.")
+        return float(value)
+    if tp is str:
+        if not isinstance(value, str):
+            raise GankitError(f"config key '{key}' must be text, got {value!r}.")
+        return value
+    raise TypeError(f"unsupported config type {tp} for {key}")
+
+
+def _set(cfg: Config, key: str, value) -> None:
+    section, _, sub = key.partition(".")
+    fields = _sections()
+    if section not in fields:
+        raise _unknown(key)
+    if not sub:
+        if section != "description":
+            raise GankitError(f"config key '{key}' is a section; set one of its keys, e.g. '{section}.{dataclasses.fields(getattr(cfg, section))[0].name}'.")
+        cfg.description = _coerce(key, value, str)
+        return
+    target = getattr(cfg, section)
+    if not dataclasses.is_dataclass(target):
+        raise _unknown(key)
+    hints = typing.get_type_hints(type(target))
+    if sub not in hints:
+        raise _unknown(key)
+    setattr(target, sub, _coerce(key, value, hints[sub]))
+
+
+def _flatten(tree: dict, prefix: str = "") -> dict:
+    flat = {}
+    for k, v in tree.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            flat.update(_flatten(v, key + "."))
+        else:
+            flat[key] = v
+    return flat
+
+
+def validate(cfg: Config) -> Config:
+    """Check choices and numeric bounds; return cfg unchanged."""
+    flat = _flatten(to_dict(cfg))
+    for key, allowed in CHOICES.items():
+        if flat[key] not in allowed:
+            raise GankitError(f"config key '{key}' is '{flat[key]}'; allowed: {', '.join(allowed)}.")
+    for key, (low, high, inclusive) in BOUNDS.items():
+        v = flat[key]
+        if v is None:
+            continue
+        bad_low = low is not None and (v < low or (v == low and not inclusive))
+        bad_high = high is not None and v >= high
+        if bad_low or bad_high:
+            rng = f"{'>=' if inclusive else '>'} {low}" + (f" and < {high}" if high is not None else "")
+            raise GankitError(f"config key '{key}' is {v}; it must be {rng}.")
+    if flat["data.channels"] not in (None, 1, 3):
+        raise GankitError(f"config key 'data.channels' is {flat['data.channels']}; allowed: 1 or 3.")
+    for opt in ("g_optim", "d_optim"):
+        if len(flat[f"{opt}.betas"]) != 2:
+            raise GankitError(f"config key '{opt}.betas' needs two numbers, e.g. [0.5, 0.999].")
+    return cfg
+
+
+def to_dict(cfg: Config) -> dict:
+    """The config as a plain nested dict (YAML-ready)."""
+    return dataclasses.asdict(cfg)
+
+
+def from_dict(tree: dict, source: str = "config") -> Config:
+    """Build a validated Config from a (partial) nested dict."""
+    if not isinstance(tree, dict):
+        raise GankitError(f"{source} must be a YAML mapping of sections (data, model, loss, ...).")
+    cfg = Config()
+    for key, value in _flatten(tree).items():
+        _set(cfg, key, value)
+    return cfg
+
+
+def parse_override(text: str) -> tuple[str, object]:
+    """Split 'section.key=value', reading the value as YAML (so 1e-4, true, [1, 2] work)."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise GankitError(f"override '{text}' is not of the form key=value, e.g. train.steps=100.")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else None
+    except yaml.YAMLError:
+        value = raw
+    return key.strip(), value
+
+
+def apply_overrides(cfg: Config, overrides: list[str]) -> Config:
+    """Apply --set overrides in order and validate the result."""
+    for text in overrides:
+        key, value = parse_override(text)
+        _set(cfg, key, value)
+    return validate(cfg)
+
+
+def list_recipes() -> dict[str, str]:
+    """Recipe name -> its one-line description."""
+    out = {}
+    for path in sorted(RECIPES_DIR.glob("*.yaml")):
+        tree = yaml.safe_load(path.read_text()) or {}
+        out[path.stem] = tree.get("description", "")
+    return out
+
+
+def resolve_recipe(name_or_path: str) -> Path:
+    """A recipe name or a YAML path -> the YAML file, or a clear error."""
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        if not path.is_file():
+            raise GankitError(f"config file {path} does not exist; give a recipe name (see `gankit recipes`) or a YAML path.")
+        return path
+    candidate = RECIPES_DIR / f"{name_or_path}.yaml"
+    if candidate.is_file():
+        return candidate
+    names = list(list_recipes())
+    near = difflib.get_close_matches(name_or_path, names, n=1, cutoff=0.4)
+    hint = f"did you mean '{near[0]}'?" if near else f"choose one of: {', '.join(names)}."
+    raise GankitError(f"no recipe named '{name_or_path}'; {hint}")
+
+
+def load_yaml(path: Path) -> dict:
+    """Read a YAML file as a dict, with a clear error when it is not valid YAML."""
+    try:
+        tree = yaml.safe_load(Path(path).read_text())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise GankitError(f"{path} is not valid YAML{where}; fix the file and try again.") from None
+    except OSError as exc:
+        raise GankitError(f"cannot read {path} ({exc.strerror}); check the path.") from None
+    return tree or {}
+
+
+def load_config(name_or_path: str, overrides: list[str] | None = None) -> Config:
+    """Load a recipe or YAML file, apply overrides, validate."""
+    path = resolve_recipe(name_or_path)
+    cfg = from_dict(load_yaml(path), source=str(path))
+    return apply_overrides(cfg, overrides or [])
+
+
+def save_config(cfg: Config, path: Path) -> None:
+    """Write the resolved config as YAML."""
+    Path(path).write_text(dump_config(cfg))
+
+
+def dump_config(cfg: Config) -> str:
+    """The resolved config as YAML text."""
+    return yaml.safe_dump(to_dict(cfg), sort_keys=False)

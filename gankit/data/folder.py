@@ -1,0 +1,129 @@
+"""A folder of PNG / JPEG images, with class labels taken from sub-folder names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+from gankit.data.images import ImageDataset, apply_options, image_options, require_path
+from gankit.errors import GankitError
+
+EXTENSIONS = (".png", ".jpg", ".jpeg")
+# Modes that hold a single grey channel (plus alpha for "LA", which is dropped).
+_GREY_MODES = ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L")
+# 16-bit grey (PNG); PIL's own convert to "L" would clip it instead of scaling it.
+_WIDE_GREY_MODES = ("I", "I;16", "I;16B", "I;16L")
+
+
+def _is_image(path: Path) -> bool:
+    return path.is_file() and path.suffix.lower() in EXTENSIONS and not path.name.startswith(".")
+
+
+def _list_dir(folder: Path) -> list[Path]:
+    try:
+        return sorted(folder.iterdir())
+    except OSError as exc:
+        raise GankitError(f"{folder} cannot be listed ({exc.strerror or exc}); check data.path.") from None
+
+
+def list_images(root: Path) -> tuple[list[Path], list[int] | None, list[str]]:
+    """Image files in root and its immediate sub-folders, their labels (or None) and the class names.
+
+    Labels come from sub-folder names (sorted; index order) when every image lives in a
+    sub-folder; images directly in root make the whole folder unlabeled.
+    """
+    if not root.is_dir():
+        what = "does not exist" if not root.exists() else "is not a folder"
+        raise GankitError(f"{root} {what}; set data.path to a folder of PNG or JPEG images.")
+    entries = _list_dir(root)
+    top = [p for p in entries if _is_image(p)]
+    subdirs = [p for p in entries if p.is_dir() and not p.name.startswith(".")]
+    per_class = [(d.name, [p for p in _list_dir(d) if _is_image(p)]) for d in subdirs]
+    per_class = [(name, files) for name, files in per_class if files]
+    nested = [p for _, files in per_class for p in files]
+    if not top and not nested:
+        raise GankitError(f"{root} contains no PNG or JPEG images (also looked one sub-folder deep); "
+                          f"point data.path at a folder of images.")
+    if top:
+        return top + nested, None, []
+    classes = [name for name, _ in per_class]
+    labels = [i for i, (_, files) in enumerate(per_class) for _ in files]
+    return nested, labels, classes
+
+
+def _probe(path: Path) -> tuple[str, tuple[int, int]]:
+    """The (mode, size) of an image file, read from its header only."""
+    try:
+        with Image.open(path) as img:
+            return img.mode, img.size
+    except Exception as exc:  # PIL reports bad files with many exception types
+        raise GankitError(f"{path} is not a readable image ({type(exc).__name__}: {exc}); "
+                          f"remove or replace it.") from None
+
+
+def _center_square(img: Image.Image) -> Image.Image:
+    w, h = img.size
+    side = min(w, h)
+    left, top = (w - side) // 2, (h - side) // 2
+    return img.crop((left, top, left + side, top + side))
+
+
+def _to_8bit(img: Image.Image) -> Image.Image:
+    """16-bit grey scaled down to 8-bit "L"; other modes unchanged."""
+    if img.mode not in _WIDE_GREY_MODES:
+        return img
+    wide = np.asarray(img).astype(np.float64)
+    return Image.fromarray(np.rint(wide / 257.0).clip(0, 255).astype(np.uint8), "L")
+
+
+def _decode(path: Path, mode: str, resolution: int | None) -> np.ndarray:
+    """One image as an (H, W, C) uint8 array in the given PIL mode, optionally square-resized."""
+    try:
+        with Image.open(path) as img:
+            img = _to_8bit(img).convert(mode)
+            if resolution is not None and img.size != (resolution, resolution):
+                img = _center_square(img).resize((resolution, resolution), Image.Resampling.BICUBIC)
+            array = np.asarray(img, dtype=np.uint8)
+    except Exception as exc:  # decoding is where truncated or corrupt data shows up
+        raise GankitError(f"{path} is not a readable image ({type(exc).__name__}: {exc}); "
+                          f"remove or replace it.") from None
+    return array.reshape(array.shape[0], array.shape[1], -1)
+
+
+def _check_sizes(files: list[Path], sizes: list[tuple[int, int]]) -> None:
+    """Refuse images of different sizes when no resize was asked for."""
+    for path, size in zip(files, sizes):
+        if size != sizes[0]:
+            raise GankitError(f"{files[0]} is {sizes[0][0]}x{sizes[0][1]} but {path} is {size[0]}x{size[1]}; "
+                              f"set data.resolution to resize every image to one square size.")
+
+
+def load_folder_path(root: str | Path, resolution: int | None = None, channels: int | None = None,
+                     limit: int | None = None, name: str = "folder") -> ImageDataset:
+    """Load the images of a folder as uint8 (N, C, H, W); see list_images for labels."""
+    files, labels, classes = list_images(Path(root).expanduser())
+    if limit is not None:
+        # Cut before decoding: only the kept images are read.
+        files = files[:limit]
+        labels = labels[:limit] if labels is not None else None
+    probes = [_probe(p) for p in files]
+    if resolution is None:
+        _check_sizes(files, [size for _, size in probes])
+    if channels is None:
+        channels = 1 if all(mode in _GREY_MODES for mode, _ in probes) else 3
+    mode = "L" if channels == 1 else "RGB"
+    arrays = [_decode(p, mode, resolution) for p in files]
+    images = torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).contiguous()
+    label_tensor = torch.tensor(labels, dtype=torch.int64) if labels is not None else None
+    return ImageDataset(images, label_tensor, len(classes), name)
+
+
+def load_folder(cfg) -> ImageDataset:
+    """A folder of PNG/JPEG images from data.path, converted per data.channels and data.resolution."""
+    root = require_path(cfg, "folder of PNG or JPEG images")
+    resolution, channels, limit = image_options(cfg)
+    ds = load_folder_path(root, resolution, channels, limit, cfg.name)
+    return apply_options(ds, cfg)

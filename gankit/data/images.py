@@ -1,0 +1,142 @@
+"""In-memory image datasets and the resize / channel conversions every image source shares."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from gankit.errors import GankitError
+
+# Luminance weights of ITU-R BT.601, the same ones PIL uses for RGB -> "L".
+_LUMA = (0.299, 0.587, 0.114)
+# Resizing goes through float32; chunks keep that temporary copy small for big datasets.
+_RESIZE_CHUNK = 4096
+
+
+def to_uint8(x: torch.Tensor) -> torch.Tensor:
+    """Map floats in [-1, 1] (any shape) to uint8 in [0, 255], clamping and rounding."""
+    x = x.detach().float().clamp(-1.0, 1.0)
+    return ((x + 1.0) * 127.5).round().to(torch.uint8)
+
+
+def to_float(u8: torch.Tensor) -> torch.Tensor:
+    """Map uint8 in [0, 255] to float32 in [-1, 1], the inverse of to_uint8."""
+    return u8.float() / 127.5 - 1.0
+
+
+class ImageDataset:
+    """Images held in memory as uint8 (N, C, H, W), with optional int64 class labels."""
+
+    kind = "image"
+
+    def __init__(self, images: torch.Tensor, labels: torch.Tensor | None = None,
+                 num_classes: int = 0, name: str = "images"):
+        if images.dtype != torch.uint8 or images.dim() != 4:
+            raise ValueError(f"images must be uint8 (N, C, H, W), got {images.dtype} {tuple(images.shape)}")
+        if labels is not None:
+            labels = labels.to(torch.int64)
+            if labels.shape != (images.shape[0],):
+                raise ValueError(f"labels must have shape ({images.shape[0]},), got {tuple(labels.shape)}")
+        self.images = images
+        self.labels = labels
+        self.num_classes = int(num_classes) if labels is not None else 0
+        self.name = name
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """The shape (C, H, W) of one image."""
+        return tuple(self.images.shape[1:])
+
+    def __len__(self) -> int:
+        return self.images.shape[0]
+
+    def __repr__(self) -> str:
+        return f"ImageDataset({self.name!r}, n={len(self)}, shape={self.shape}, classes={self.num_classes})"
+
+    def sample(self, batch_size: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Random batch by indexing (torch.randint with the given generator, with replacement): float32 (B,C,H,W) in [-1, 1] and labels (B,) or None."""
+        idx = torch.randint(len(self), (batch_size,), generator=generator)
+        labels = self.labels[idx] if self.labels is not None else None
+        return to_float(self.images[idx]), labels
+
+    def as_float(self, start: int = 0, end: int | None = None) -> torch.Tensor:
+        """The images [start:end] as float32 in [-1, 1]."""
+        return to_float(self.images[start:end])
+
+
+def convert_channels(images: torch.Tensor, channels: int) -> torch.Tensor:
+    """Convert uint8 (N, C, H, W) between grey (1) and RGB (3); RGB -> grey by luminance."""
+    have = images.shape[1]
+    if have == channels:
+        return images
+    if have == 1 and channels == 3:
+        return images.expand(-1, 3, -1, -1).contiguous()
+    if have == 3 and channels == 1:
+        weights = torch.tensor(_LUMA, dtype=torch.float32).view(1, 3, 1, 1)
+        grey = (images.float() * weights).sum(dim=1, keepdim=True)
+        return grey.round().clamp(0, 255).to(torch.uint8)
+    raise GankitError(f"Cannot convert images with {have} channels to {channels}; set data.channels to 1 or 3.")
+
+
+def resize(images: torch.Tensor, resolution: int) -> torch.Tensor:
+    """Resize uint8 (N, C, H, W) to (N, C, resolution, resolution), bilinear with antialiasing."""
+    if images.shape[2] == resolution and images.shape[3] == resolution:
+        return images
+    out = torch.empty(images.shape[0], images.shape[1], resolution, resolution, dtype=torch.uint8)
+    for start in range(0, images.shape[0], _RESIZE_CHUNK):
+        chunk = images[start:start + _RESIZE_CHUNK].float()
+        chunk = F.interpolate(chunk, size=(resolution, resolution), mode="bilinear",
+                              align_corners=False, antialias=True)
+        out[start:start + _RESIZE_CHUNK] = chunk.round().clamp(0, 255).to(torch.uint8)
+    return out
+
+
+def _positive_int(value, field: str, allowed: tuple[int, ...] | None = None) -> int | None:
+    # YAML and command lines hand over ints; bools are ints in Python but never meant here.
+    if value is None:
+        return None
+    ok = isinstance(value, int) and not isinstance(value, bool) and value > 0
+    if ok and (allowed is None or value in allowed):
+        return value
+    want = " or ".join(map(str, allowed)) if allowed else "a positive integer"
+    raise GankitError(f"data.{field}={value!r} is not valid; set it to {want} or leave it unset.")
+
+
+def image_options(cfg) -> tuple[int | None, int | None, int | None]:
+    """Validated (resolution, channels, limit) from a data config."""
+    return (_positive_int(cfg.resolution, "resolution"),
+            _positive_int(cfg.channels, "channels", (1, 3)),
+            _positive_int(cfg.limit, "limit"))
+
+
+def apply_options(ds: ImageDataset, cfg) -> ImageDataset:
+    """Apply the config's limit, channels and resolution to a dataset (a no-op where already met)."""
+    resolution, channels, limit = image_options(cfg)
+    images, labels = ds.images, ds.labels
+    # Cut first so the conversions only touch what is kept.
+    if limit is not None and limit < images.shape[0]:
+        images = images[:limit].clone()
+        labels = labels[:limit].clone() if labels is not None else None
+    if channels is not None:
+        images = convert_channels(images, channels)
+    if resolution is not None:
+        images = resize(images, resolution)
+    if images is ds.images and labels is ds.labels:
+        return ds
+    return ImageDataset(images, labels, ds.num_classes, ds.name)
+
+
+def require_path(cfg, what: str) -> Path:
+    """The config's data.path as a Path, or a GankitError saying what it should point at."""
+    if not cfg.path:
+        raise GankitError(f"data.name={cfg.name} needs a path; set data.path=<{what}>.")
+    return Path(cfg.path).expanduser()
+
+
+def check_split(cfg) -> str:
+    """The config's split, which must be 'train' or 'test'."""
+    if cfg.split not in ("train", "test"):
+        raise GankitError(f"data.split={cfg.split!r} is not valid; set it to train or test.")
+    return cfg.split

@@ -1,0 +1,82 @@
+"""Run folders: one numbered folder per run, and its stats.jsonl log."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from gankit.errors import GankitError
+
+RUN_NAME = re.compile(r"^(\d{5})-(.+)$")
+
+
+def new_run_dir(out: Path, name: str) -> Path:
+    """Create out/NNNNN-name with the next free number; never reuses a folder."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise GankitError(f"--out {out} is a file; give a folder for the runs.")
+    out.mkdir(parents=True, exist_ok=True)
+    numbers = [int(m.group(1)) for p in out.iterdir() if (m := RUN_NAME.match(p.name))]
+    number = max(numbers, default=-1) + 1
+    while True:
+        run_dir = out / f"{number:05d}-{name}"
+        try:
+            run_dir.mkdir()
+            return run_dir
+        except FileExistsError:  # another process took the number
+            number += 1
+
+
+def latest_run_dir(out: Path, name: str) -> Path | None:
+    """The highest-numbered run folder of recipe `name` under out, if any."""
+    out = Path(out)
+    if not out.is_dir():
+        return None
+    runs = sorted((int(m.group(1)), p) for p in out.iterdir()
+                  if (m := RUN_NAME.match(p.name)) and m.group(2) == name and p.is_dir())
+    return runs[-1][1] if runs else None
+
+
+class StatsLog:
+    """Appends one JSON object per logged step to stats.jsonl (and TensorBoard, when asked)."""
+
+    def __init__(self, path: Path, keep_until: int, tensorboard_dir: Path | None = None):
+        self.path = Path(path)
+        self._drop_after(keep_until)
+        self._file = self.path.open("a")
+        self._tb = None
+        if tensorboard_dir is not None:
+            try:
+                from torch.utils.tensorboard import SummaryWriter
+            except ImportError:
+                raise GankitError("train.tensorboard needs the tensorboard package; run `pip install tensorboard` or set train.tensorboard=false.") from None
+            self._tb = SummaryWriter(str(tensorboard_dir), purge_step=keep_until + 1)
+
+    def _drop_after(self, step: int) -> None:
+        # A resumed run repeats the steps after its checkpoint; forget their old lines.
+        if not self.path.exists():
+            return
+        kept = [line for line in self.path.read_text().splitlines()
+                if line.strip() and json.loads(line).get("step", 0) <= step]
+        self.path.write_text("".join(line + "\n" for line in kept))
+
+    def write(self, record: dict) -> None:
+        """Log one record (must hold 'step')."""
+        self._file.write(json.dumps(record) + "\n")
+        self._file.flush()
+        if self._tb is not None:
+            for key, value in record.items():
+                if key != "step" and isinstance(value, (int, float)):
+                    self._tb.add_scalar(key, value, record["step"])
+
+    def add_image(self, tag: str, image_hwc, step: int) -> None:
+        """Send a uint8 (H, W, C) picture to TensorBoard, when enabled."""
+        if self._tb is not None:
+            self._tb.add_image(tag, image_hwc, step, dataformats="HWC" if image_hwc.ndim == 3 else "HW")
+
+    def close(self) -> None:
+        """Flush and close the files."""
+        self._file.close()
+        if self._tb is not None:
+            self._tb.close()

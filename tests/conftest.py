@@ -1,0 +1,37 @@
+"""Shared fixtures: tiny configs that train in a fraction of a second."""
+
+import pytest
+
+from gankit.config import Config, from_dict
+
+
+def tiny_toy_config(**train) -> Config:
+    """A small MLP GAN on the 1-D Gaussian."""
+    tree = {
+        "data": {"name": "gaussian1d"},
+        "model": {"name": "mlp", "z_dim": 1, "z_dist": "uniform", "g_hidden": [8], "d_hidden": [8], "g_out": "none"},
+        "train": {"steps": 6, "batch_size": 16, "log_every": 2, "sample_every": 3, "checkpoint_every": 3,
+                  "n_samples": 16, "progress": False, **train},
+    }
+    return from_dict(tree)
+
+
+def tiny_image_config(**train) -> Config:
+    """A small DCGAN on 16x16 upscaled digits, with dropout-free nets."""
+    tree = {
+        "data": {"name": "digits", "resolution": 16, "limit": 200},
+        "model": {"name": "dcgan", "z_dim": 8, "width": 4},
+        "train": {"steps": 4, "batch_size": 8, "log_every": 2, "sample_every": 2, "checkpoint_every": 2,
+                  "n_samples": 4, "progress": False, **train},
+    }
+    return from_dict(tree)
+
+
+@pytest.fixture
+def toy_config():
+    return tiny_toy_config()
+
+
+@pytest.fixture
+def image_config():
+    return tiny_image_config()

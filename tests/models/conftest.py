@@ -1,0 +1,42 @@
+"""A stand-in for gankit.config.ModelConfig so model tests do not depend on it."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import pytest
+import torch
+
+
+@dataclass
+class StubModelConfig:
+    """Same attributes and defaults as ModelConfig, as far as the models read them."""
+
+    name: str = "dcgan"
+    z_dim: int = 100
+    g_hidden: list[int] = field(default_factory=lambda: [256, 256])
+    d_hidden: list[int] = field(default_factory=lambda: [256, 256])
+    maxout_pieces: int = 5
+    width: int = 64
+    d_norm: str = "batch"
+    spectral_norm: bool = False
+    dropout: float = 0.0
+    input_dropout: float = 0.0
+    g_out: str = "tanh"
+
+
+@pytest.fixture
+def make_cfg():
+    """Factory: make_cfg(**overrides) -> StubModelConfig."""
+
+    def make(**overrides):
+        return dataclasses.replace(StubModelConfig(), **overrides)
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _seed():
+    """Fixed seed so every test is deterministic."""
+    torch.manual_seed(0)

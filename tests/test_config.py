@@ -1,0 +1,92 @@
+import pytest
+
+from gankit.config import (Config, apply_overrides, dump_config, from_dict, list_recipes, load_config,
+                           parse_override, resolve_recipe, valid_keys)
+from gankit.errors import GankitError
+
+
+def test_defaults_validate_and_round_trip():
+    cfg = apply_overrides(Config(), [])
+    import yaml
+    assert from_dict(yaml.safe_load(dump_config(cfg))) == cfg
+
+
+def test_overrides_parse_yaml_values():
+    cfg = apply_overrides(Config(), ["train.steps=12", "g_optim.lr=1e-4", "model.spectral_norm=true",
+                                     "model.g_hidden=[4, 5]", "data.path=/x/y", "data.limit=null"])
+    assert cfg.train.steps == 12 and cfg.g_optim.lr == 1e-4 and cfg.model.spectral_norm is True
+    assert cfg.model.g_hidden == [4, 5] and cfg.data.path == "/x/y" and cfg.data.limit is None
+
+
+def test_int_widens_to_float():
+    cfg = apply_overrides(Config(), ["g_optim.lr=1"])
+    assert isinstance(cfg.g_optim.lr, float)
+
+
+@pytest.mark.parametrize("override, words", [
+    ("train.step=5", "did you mean 'train.steps'"),
+    ("trian.steps=5", "did you mean 'train.steps'"),
+    ("train.steps=five", "whole number"),
+    ("train.steps=1.5", "whole number"),
+    ("train.steps=0", "must be > 0"),
+    ("train.ema=1.0", "< 1"),
+    ("loss.name=wgan", "allowed: minimax, nonsaturating, wasserstein, hinge, lsgan"),
+    ("model.spectral_norm=3", "true or false"),
+    ("data.channels=2", "1 or 3"),
+    ("g_optim.betas=[0.5]", "two numbers"),
+    ("train", "key=value"),
+    ("train=3", "is a section"),
+])
+def test_bad_overrides_say_what_is_allowed(override, words):
+    with pytest.raises(GankitError, match=None) as info:
+        apply_overrides(Config(), [override])
+    assert words in str(info.value)
+
+
+def test_parse_override_keeps_text():
+    assert parse_override("data.path=my folder") == ("data.path", "my folder")
+
+
+def test_every_recipe_loads_and_validates():
+    recipes = list_recipes()
+    assert {"gaussian1d_fig1", "mlp_mnist", "maxout_mnist", "dcgan_fashion", "wgan_fashion",
+            "wgangp_fashion", "ring8_gan", "ring8_wgan", "ring8_wgangp"} <= set(recipes)
+    for name, description in recipes.items():
+        assert description, name
+        load_config(name)
+
+
+def test_recipe_settings_follow_the_papers():
+    wgan = load_config("wgan_fashion")
+    assert (wgan.loss.name, wgan.loss.penalty, wgan.loss.clip) == ("wasserstein", "clip", 0.01)
+    assert (wgan.d_optim.name, wgan.d_optim.lr, wgan.train.n_critic) == ("rmsprop", 5e-5, 5)
+    gp = load_config("wgangp_fashion")
+    assert (gp.loss.penalty, gp.loss.gp_weight, gp.model.d_norm) == ("gp", 10.0, "layer")
+    assert gp.d_optim.betas == [0.0, 0.9] and gp.train.n_critic == 5
+    maxout = load_config("maxout_mnist")
+    assert maxout.model.d_hidden == [240, 240] and maxout.model.maxout_pieces == 5
+    assert maxout.model.g_hidden == [1200, 1200] and maxout.d_optim.name == "sgd"
+
+
+def test_unknown_recipe_suggests_the_nearest():
+    with pytest.raises(GankitError, match="did you mean 'dcgan_fashion'"):
+        resolve_recipe("dcgan_fashon")
+
+
+def test_yaml_file_errors(tmp_path):
+    with pytest.raises(GankitError, match="does not exist"):
+        load_config(str(tmp_path / "missing.yaml"))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("train: {steps: [1,\n")
+    with pytest.raises(GankitError, match="not valid YAML"):
+        load_config(str(bad))
+    typo = tmp_path / "typo.yaml"
+    typo.write_text("model:\n  widht: 3\n")
+    with pytest.raises(GankitError, match="did you mean 'model.width'"):
+        load_config(str(typo))
+
+
+def test_valid_keys_cover_the_documented_ones():
+    keys = set(valid_keys())
+    assert {"train.steps", "train.seed", "train.batch_size", "train.n_critic", "data.name", "data.path",
+            "model.name", "loss.name"} <= keys

@@ -1,0 +1,79 @@
+import json
+
+import pytest
+import torch
+
+from gankit.errors import GankitError
+from gankit.train import checkpoint as ckpt
+
+
+def test_optimizer_round_trip_through_flat_tensors():
+    model = torch.nn.Linear(3, 2)
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    model(torch.randn(4, 3)).sum().backward()
+    opt.step()
+    tensors = {}
+    meta = ckpt.optimizer_to_flat("opt", opt, tensors)
+    json.dumps(meta)  # the non-tensor part is plain JSON
+    fresh = torch.optim.Adam(model.parameters(), lr=0.5)
+    fresh.load_state_dict(ckpt.optimizer_from_flat("opt", json.loads(json.dumps(meta)), tensors))
+    a, b = opt.state_dict(), fresh.state_dict()
+    assert a["param_groups"][0]["lr"] == b["param_groups"][0]["lr"] == 0.01
+    for pid in a["state"]:
+        for key, value in a["state"][pid].items():
+            assert torch.equal(value, b["state"][pid][key])
+
+
+def test_save_list_load_prune(tmp_path):
+    folder = tmp_path / "checkpoints"
+    for step in (1, 2, 3):
+        ckpt.save_checkpoint(folder, step, {"w": torch.full((2,), float(step))}, {"note": step})
+    assert [p.name for p in ckpt.list_checkpoints(folder)] == ["ckpt-000001.json", "ckpt-000002.json",
+                                                                "ckpt-000003.json"]
+    tensors, meta = ckpt.load_checkpoint(ckpt.list_checkpoints(folder)[-1])
+    assert meta["step"] == 3 and meta["note"] == 3 and torch.equal(tensors["w"], torch.full((2,), 3.0))
+    ckpt.prune_checkpoints(folder, keep=2)
+    assert sorted(p.name for p in folder.iterdir()) == ["ckpt-000002.json", "ckpt-000002.safetensors",
+                                                        "ckpt-000003.json", "ckpt-000003.safetensors"]
+    assert not list(folder.glob("*.tmp"))
+
+
+def test_a_checkpoint_without_its_json_is_not_listed(tmp_path):
+    folder = tmp_path / "c"
+    ckpt.save_checkpoint(folder, 5, {"w": torch.zeros(1)}, {})
+    (folder / "ckpt-000005.json").unlink()
+    assert ckpt.list_checkpoints(folder) == []
+
+
+def test_damaged_checkpoints_are_clear_errors(tmp_path):
+    folder = tmp_path / "c"
+    path = ckpt.save_checkpoint(folder, 1, {"w": torch.zeros(1)}, {})
+    (folder / "ckpt-000001.safetensors").write_bytes(b"\x00garbage")
+    with pytest.raises(GankitError, match="missing or damaged"):
+        ckpt.load_checkpoint(path)
+    path.write_text("{not json")
+    with pytest.raises(GankitError, match="unreadable or damaged"):
+        ckpt.load_checkpoint(path)
+    path.write_text(json.dumps({"format": "other"}))
+    with pytest.raises(GankitError, match="not a gankit checkpoint"):
+        ckpt.load_checkpoint(path)
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temp(tmp_path):
+    target = tmp_path / "f.txt"
+    target.write_text("old")
+
+    def boom(tmp):
+        open(tmp, "w").write("half")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        ckpt.atomic_write(target, boom)
+    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["f.txt"]
+
+
+def test_checkpoint_code_never_unpickles():
+    import inspect
+    source = inspect.getsource(ckpt)
+    assert "pickle" not in source.replace("Nothing is pickled and nothing is unpickled", "")
+    assert "torch.load" not in source

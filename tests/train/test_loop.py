@@ -1,0 +1,103 @@
+import json
+import math
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from gankit import api
+from gankit.objectives import GANObjective
+from gankit.train import DivergedError, train_run
+from gankit.train import checkpoint as ckpt
+from tests.conftest import tiny_image_config, tiny_toy_config
+
+
+def final_tensors(run_dir):
+    return load_file(str(ckpt.list_checkpoints(run_dir / "checkpoints")[-1].with_suffix(".safetensors")))
+
+
+def test_image_run_writes_every_file(tmp_path, image_config):
+    image_config.train.tensorboard = True
+    image_config.train.ema = 0.9
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    pictures = train_run(image_config, run_dir)
+    names = {p.name for p in run_dir.iterdir()}
+    assert {"config.yaml", "stats.jsonl", "samples", "samples.gif", "curves.png", "checkpoints",
+            "tensorboard"} <= names
+    assert sorted(p.name for p in (run_dir / "samples").iterdir()) == [
+        "step-000000.png", "step-000002.png", "step-000004.png"]
+    records = [json.loads(line) for line in (run_dir / "stats.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in records] == [2, 4]
+    assert {"step", "wall_time", "loss_D", "loss_G", "D_real", "D_fake"} <= set(records[0])
+    assert list((run_dir / "tensorboard").iterdir())
+    assert pictures["gif"].exists() and pictures["curves"].exists()
+    tensors = final_tensors(run_dir)
+    ema_keys = [k for k in tensors if k.startswith("G_ema.") and k.endswith("weight")]
+    assert ema_keys and any(not torch.equal(tensors[k], tensors["G." + k[6:]]) for k in ema_keys)
+
+
+def test_k_discriminator_steps_per_generator_step(tmp_path, monkeypatch):
+    calls = []
+    for name in ("d_loss", "g_loss"):
+        original = getattr(GANObjective, name)
+        monkeypatch.setattr(GANObjective, name,
+                            lambda self, batch, _o=original, _n=name: calls.append(_n) or _o(self, batch))
+    cfg = tiny_toy_config(steps=3, n_critic=4)
+    (tmp_path / "r").mkdir()
+    train_run(cfg, tmp_path / "r")
+    assert calls == (["d_loss"] * 4 + ["g_loss"]) * 3
+
+
+@pytest.mark.parametrize("make", [tiny_toy_config, tiny_image_config])
+def test_resume_is_bit_exact(tmp_path, make):
+    straight = api.train(make(steps=6, checkpoint_every=3), out=tmp_path / "a")
+    half = api.train(make(steps=3, checkpoint_every=3), out=tmp_path / "b")
+    resumed = api.train("ignored", out=tmp_path / "b", overrides=["train.steps=6"], resume=half)
+    assert resumed == half
+    a, b = final_tensors(straight), final_tensors(resumed)
+    assert a.keys() == b.keys()
+    for key in a:  # weights, optimizer moments, EMA, every RNG state
+        assert torch.equal(a[key], b[key]), key
+    steps = [json.loads(line)["step"] for line in (resumed / "stats.jsonl").read_text().splitlines()]
+    assert steps == sorted(set(steps)) and steps[-1] == 6
+
+
+def test_resume_forgets_stats_logged_after_the_checkpoint(tmp_path):
+    run = api.train(tiny_toy_config(steps=4, checkpoint_every=4, log_every=1), out=tmp_path)
+    # Pretend the run went on to log step 5 and 6 before it was killed.
+    with open(run / "stats.jsonl", "a") as f:
+        f.write(json.dumps({"step": 5}) + "\n" + json.dumps({"step": 6}) + "\n")
+    api.train("x", out=tmp_path, overrides=["train.steps=6"], resume=run)
+    steps = [json.loads(line)["step"] for line in (run / "stats.jsonl").read_text().splitlines()]
+    assert steps == [1, 2, 3, 4, 5, 6]
+
+
+def test_divergence_stops_and_keeps_the_last_good_checkpoint(tmp_path, monkeypatch):
+    original = GANObjective.g_loss
+    count = {"n": 0}
+
+    def poisoned(self, batch):
+        count["n"] += 1
+        loss, stats = original(self, batch)
+        if count["n"] >= 5:
+            loss = loss * float("nan")
+            stats["loss_G"] = float("nan")
+        return loss, stats
+
+    monkeypatch.setattr(GANObjective, "g_loss", poisoned)
+    cfg = tiny_toy_config(steps=10, checkpoint_every=3)
+    (tmp_path / "r").mkdir()
+    with pytest.raises(DivergedError, match=r"diverged at step 5 \(loss_G is nan\); the last good checkpoint is ckpt-000003"):
+        train_run(cfg, tmp_path / "r")
+    kept = ckpt.list_checkpoints(tmp_path / "r" / "checkpoints")
+    assert [p.name for p in kept] == ["ckpt-000003.json"]
+    assert all(torch.isfinite(t.float()).all() for t in final_tensors(tmp_path / "r").values())
+
+
+def test_seed_makes_runs_repeatable_and_different_seeds_differ(tmp_path):
+    a = final_tensors(api.train(tiny_toy_config(seed=1), out=tmp_path / "a"))
+    b = final_tensors(api.train(tiny_toy_config(seed=1), out=tmp_path / "b"))
+    c = final_tensors(api.train(tiny_toy_config(seed=2), out=tmp_path / "c"))
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert not torch.equal(a["G.net.0.weight"], c["G.net.0.weight"])
