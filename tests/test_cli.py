@@ -1,0 +1,92 @@
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import yaml
+from PIL import Image
+
+from gankit.cli import main
+
+TINY = ["--set", "train.steps=4", "--set", "train.batch_size=8", "--set", "train.log_every=2",
+        "--set", "train.sample_every=2", "--set", "train.checkpoint_every=2", "--set", "train.n_samples=4",
+        "--set", "train.progress=false"]
+TINY_DIGITS = ["dcgan_digits", "--set", "model.width=4", "--set", "model.z_dim=8", "--set", "data.limit=100"] + TINY
+
+
+def test_recipes_lists_each_with_a_description(capsys):
+    assert main(["recipes"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("dcgan_fashion ") and "DCGAN" in line for line in lines)
+    assert len(lines) >= 9
+
+
+def test_dry_run_prints_the_resolved_config_and_writes_nothing(tmp_path, capsys):
+    assert main(["train", "wgangp_fashion", "--out", str(tmp_path / "runs"), "--dry-run",
+                 "--set", "train.steps=7"]) == 0
+    cfg = yaml.safe_load(capsys.readouterr().out)
+    assert cfg["train"]["steps"] == 7 and cfg["loss"]["penalty"] == "gp"
+    assert not (tmp_path / "runs").exists()
+
+
+@pytest.mark.parametrize("args, words", [
+    (["train", "dcgan_fashion", "--set", "train.stpes=3", "--dry-run"], "did you mean 'train.steps'"),
+    (["train", "dcgan_fashion", "--set", "loss.name=foo", "--dry-run"], "allowed: minimax"),
+    (["train", "nope_recipe"], "no recipe named 'nope_recipe'"),
+    (["sample", "/no/such/run"], "does not exist"),
+])
+def test_errors_are_one_sentence_and_exit_2(args, words, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("gankit: error: ") and words in err and len(err.strip().splitlines()) == 1
+
+
+def test_train_then_sample_writes_every_file(tmp_path, capsys):
+    out = tmp_path / "runs"
+    assert main(["train", *TINY_DIGITS, "--out", str(out)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    run_dir = out / "00000-dcgan_digits"
+    assert lines[-1] == str(run_dir)  # the last line is the run folder, for scripts
+    for name in ("config.yaml", "stats.jsonl", "samples.gif", "curves.png", "samples/step-000004.png",
+                 "checkpoints/ckpt-000004.json", "checkpoints/ckpt-000004.safetensors"):
+        assert (run_dir / name).exists(), name
+    assert any(str(run_dir / "samples.gif") in line for line in lines)
+
+    npz = tmp_path / "s.npz"
+    assert main(["sample", str(run_dir), "--n", "10", "--seed", "3", "--out", str(npz)]) == 0
+    images = np.load(npz)["images"]
+    assert images.shape == (10, 16, 16, 1) and images.dtype == np.uint8
+    assert main(["sample", str(run_dir), "--n", "10", "--seed", "3", "--out", str(tmp_path / "t.npz")]) == 0
+    assert np.array_equal(images, np.load(tmp_path / "t.npz")["images"])  # same seed, same samples
+    assert main(["sample", str(run_dir), "--n", "9"]) == 0
+    png = capsys.readouterr().out.strip().splitlines()[-1]
+    assert Image.open(png).size[0] > 16
+    # An existing file is never overwritten.
+    assert main(["sample", str(run_dir), "--out", str(npz)]) == 2
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_a_second_run_gets_a_new_folder_and_resume_continues_the_newest(tmp_path, capsys):
+    out = tmp_path / "runs"
+    main(["train", *TINY_DIGITS, "--out", str(out)])
+    main(["train", *TINY_DIGITS, "--out", str(out)])
+    assert sorted(p.name for p in out.iterdir()) == ["00000-dcgan_digits", "00001-dcgan_digits"]
+    capsys.readouterr()
+    assert main(["train", "dcgan_digits", "--out", str(out), "--resume", "--set", "train.steps=6"]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1].endswith("00001-dcgan_digits")
+    steps = [json.loads(line)["step"] for line in (out / "00001-dcgan_digits/stats.jsonl").read_text().splitlines()]
+    assert steps == [2, 4, 6]
+    assert main(["train", "dcgan_digits", "--out", str(out), "--resume", "--set", "model.width=8"]) == 2
+    assert "cannot change when resuming" in capsys.readouterr().err
+
+
+def test_bad_data_file_exits_2_without_traceback(tmp_path):
+    bad = tmp_path / "idx"
+    bad.mkdir()
+    (bad / "train-images-idx3-ubyte").write_bytes(b"\x00\x00\x08\x03\x00\x00\x00\x10" + b"\x00" * 20)
+    proc = subprocess.run([sys.executable, "-m", "gankit", "train", "mlp_mnist", "--out", str(tmp_path / "r"),
+                           "--set", "data.name=idx", "--set", f"data.path={bad}"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and "train-images-idx3-ubyte" in proc.stderr
