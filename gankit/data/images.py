@@ -15,10 +15,15 @@ _LUMA = (0.299, 0.587, 0.114)
 _RESIZE_CHUNK = 4096
 
 
-def to_uint8(x: torch.Tensor) -> torch.Tensor:
-    """Map floats in [-1, 1] (any shape) to uint8 in [0, 255], clamping and rounding."""
-    x = x.detach().float().clamp(-1.0, 1.0)
-    return ((x + 1.0) * 127.5).round().to(torch.uint8)
+def to_uint8(values: torch.Tensor) -> torch.Tensor:
+    """Map floats in [-1, 1] to uint8 0..255, clamping and rounding half up."""
+    # A diverged generator can emit NaN; casting NaN to uint8 is undefined,
+    # so show it as mid-grey instead.
+    values = torch.nan_to_num(values.detach().float(), nan=0.0)
+    scaled = (values.clamp(-1.0, 1.0) + 1.0) * 127.5
+    # floor(x + 0.5) rather than torch.round: round-half-to-even would send
+    # 0.5-steps to different neighbours depending on parity.
+    return torch.floor(scaled + 0.5).clamp(0, 255).to(torch.uint8)
 
 
 def to_float(u8: torch.Tensor) -> torch.Tensor:

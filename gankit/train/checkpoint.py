@@ -8,32 +8,18 @@ exists only once both halves are complete.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file, save
 
+from gankit.atomic import atomic_write
 from gankit.errors import GankitError
 
 FORMAT = "gankit-checkpoint-v1"
 NAME = re.compile(r"^ckpt-(\d{6,})\.json$")
-
-
-def atomic_write(path: Path, write) -> None:
-    """Call write(tmp_path), then rename tmp_path onto path (same folder, so atomic)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def optimizer_to_flat(prefix: str, opt: torch.optim.Optimizer, tensors: dict) -> dict:
@@ -76,9 +62,9 @@ def save_checkpoint(folder: Path, step: int, tensors: dict, meta: dict) -> Path:
     """Write ckpt-STEP.safetensors then ckpt-STEP.json into folder; return the JSON path."""
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"ckpt-{step:06d}"
-    atomic_write(folder / f"{stem}.safetensors", lambda tmp: save_file(tensors, tmp))
+    atomic_write(folder / f"{stem}.safetensors", lambda f: f.write(save(tensors)))
     body = dict(meta, format=FORMAT, step=step, tensors=f"{stem}.safetensors")
-    atomic_write(folder / f"{stem}.json", lambda tmp: Path(tmp).write_text(json.dumps(body, indent=1)))
+    atomic_write(folder / f"{stem}.json", lambda f: f.write(json.dumps(body, indent=1).encode()))
     return folder / f"{stem}.json"
 
 

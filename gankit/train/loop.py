@@ -121,6 +121,25 @@ def _save(s: Session, run_dir: Path) -> None:
     ckpt.prune_checkpoints(run_dir / "checkpoints", s.cfg.train.keep_checkpoints)
 
 
+def train_step(s: Session, objective, data) -> dict:
+    """Algorithm 1: k = n_critic D steps on fresh real batches and noise, one G step, the EMA."""
+    tc = s.cfg.train
+    for _ in range(tc.n_critic):
+        batch = data.sample(tc.batch_size, s.data_rng)
+        s.opt_D.zero_grad(set_to_none=True)
+        loss_D, stats = objective.d_loss(batch)
+        loss_D.backward()
+        s.opt_D.step()
+        objective.after_d_step()
+    s.opt_G.zero_grad(set_to_none=True)
+    loss_G, g_stats = objective.g_loss(batch)
+    loss_G.backward()
+    s.opt_G.step()
+    if s.G_ema is not None:
+        update_ema(s.G_ema, s.G, tc.ema)
+    return stats | g_stats
+
+
 def train_run(cfg: Config, run_dir: Path, resume: bool = False) -> dict[str, Path]:
     """Train (or continue) the run in run_dir; return the paths of its pictures."""
     tc = cfg.train
@@ -153,24 +172,9 @@ def train_run(cfg: Config, run_dir: Path, resume: bool = False) -> dict[str, Pat
     try:
         while s.step < tc.steps:
             started = time.perf_counter()
-            # k discriminator steps (Algorithm 1), each on a fresh real batch and fresh noise.
-            for _ in range(tc.n_critic):
-                batch = data.sample(tc.batch_size, s.data_rng)
-                s.opt_D.zero_grad(set_to_none=True)
-                loss_D, stats = objective.d_loss(batch)
-                loss_D.backward()
-                s.opt_D.step()
-                objective.after_d_step()
-            # One generator step, then the moving average.
-            s.opt_G.zero_grad(set_to_none=True)
-            loss_G, g_stats = objective.g_loss(batch)
-            loss_G.backward()
-            s.opt_G.step()
-            if s.G_ema is not None:
-                update_ema(s.G_ema, s.G, tc.ema)
+            stats = train_step(s, objective, data)
             s.step += 1
             s.wall_time += time.perf_counter() - started
-            stats.update(g_stats)
             _finite_or_raise(s, stats, run_dir)
             bar.update(1)
 

@@ -9,7 +9,7 @@ from typing import Dict, List, Sequence, Tuple
 
 from matplotlib.figure import Figure
 
-from gankit.viz._atomic import PathLike, atomic_write
+from gankit.atomic import PathLike, atomic_write
 
 LOSS_KEYS = ("loss_D", "loss_G", "penalty")
 D_KEYS = ("D_real", "D_fake")

@@ -9,7 +9,7 @@ from typing import Sequence, Union
 import numpy as np
 from PIL import Image
 
-from gankit.viz._atomic import PathLike, atomic_write
+from gankit.atomic import PathLike, atomic_write
 
 Frame = Union[str, "os.PathLike[str]", np.ndarray]
 

@@ -9,18 +9,8 @@ import numpy as np
 import torch
 from PIL import Image
 
-from gankit.viz._atomic import PathLike, atomic_write
-
-
-def to_uint8(values: torch.Tensor) -> torch.Tensor:
-    """Map floats in [-1, 1] to uint8 0..255, clamping and rounding half up."""
-    # A diverged generator can emit NaN; casting NaN to uint8 is undefined,
-    # so show it as mid-grey instead.
-    values = torch.nan_to_num(values.float(), nan=0.0)
-    scaled = (values.clamp(-1.0, 1.0) + 1.0) * 127.5
-    # floor(x + 0.5) rather than torch.round: round-half-to-even would send
-    # 0.5-steps to different neighbours depending on parity.
-    return torch.floor(scaled + 0.5).clamp(0, 255).to(torch.uint8)
+from gankit.data.images import to_uint8
+from gankit.atomic import PathLike, atomic_write
 
 
 def _check_images(images) -> torch.Tensor:

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from gankit.viz._atomic import PathLike, atomic_write
+from gankit.atomic import PathLike, atomic_write
 
 GRID_POINTS = 400
 MARGIN = 0.15  # fraction of the data span added on each side

@@ -1,4 +1,4 @@
-"""Atomic file writes shared by every writer in gankit.viz."""
+"""Atomic file writes: a reader never sees half a file, a failure leaves the old one."""
 
 from __future__ import annotations
 

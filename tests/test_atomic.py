@@ -1,6 +1,6 @@
 import pytest
 
-from gankit.viz._atomic import atomic_write
+from gankit.atomic import atomic_write
 
 
 def test_writes_file_and_creates_parents(tmp_path):
