@@ -1,0 +1,33 @@
+"""benchmarks/run.py runs end to end and writes a complete JSON report (no timing is asserted)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PER_RECIPE = ("steps_per_s", "images_per_s", "flops_per_step", "gflops_per_s", "share_of_matmul_peak",
+              "peak_rss_mib")
+
+
+def test_benchmark_writes_report(tmp_path):
+    out = tmp_path / "b.json"
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--recipes", "gaussian1d_fig1",
+           "--steps", "2", "--no-demo", "--matmul-size", "256", "--out", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "gaussian1d_fig1" in proc.stdout
+
+    report = json.loads(out.read_text())
+    for key in ("torch", "threads", "cpu_count", "platform"):
+        assert key in report["machine"]
+    assert report["matmul_peak"]["gflops_per_s"] > 0
+    assert report["demo_seconds"] is None
+    result = report["recipes"]["gaussian1d_fig1"]
+    assert "error" not in result
+    for key in PER_RECIPE:
+        assert result[key] > 0, key
+    # The toy recipe's batch is 256 with one D step per G step.
+    assert result["images_per_s"] == pytest.approx(result["steps_per_s"] * 256)
