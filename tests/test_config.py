@@ -65,7 +65,7 @@ def test_recipe_settings_follow_the_papers():
     assert gp.d_optim.betas == [0.0, 0.9] and gp.train.n_critic == 5
     maxout = load_config("maxout_mnist")
     assert maxout.model.d_hidden == [240, 240] and maxout.model.maxout_pieces == 5
-    assert maxout.model.g_hidden == [1200, 1200] and maxout.d_optim.name == "sgd"
+    assert maxout.model.g_hidden == [1200, 1200] and maxout.model.input_dropout == 0.2
 
 
 def test_unknown_recipe_suggests_the_nearest():
