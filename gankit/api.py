@@ -76,9 +76,10 @@ def _checkpoint_path(run_dir: Path, which: str) -> Path:
         if not found:
             raise GankitError(f"{run_dir} has no checkpoint yet; train it first (`gankit train`).")
         return found[-1]
-    path = Path(run_dir) / "checkpoints" / f"ckpt-{which}.json"
+    name = "best.json" if which == "best" else f"ckpt-{which}.json"
+    path = Path(run_dir) / "checkpoints" / name
     if not path.is_file():
-        raise GankitError(f"{run_dir} has no checkpoint '{which}'; use 'latest' or one of "
+        raise GankitError(f"{run_dir} has no checkpoint '{which}' (a best one needs train.eval_every > 0); use 'latest' or one of "
                           f"{', '.join(p.stem.removeprefix('ckpt-') for p in found) or 'none'}.")
     return path
 

@@ -71,6 +71,27 @@ def _sample(args) -> None:
     print(out)
 
 
+def _eval(args) -> None:
+    from gankit import evaluation
+
+    weights = args.inception_weights
+    common = dict(metrics=args.metrics, extractor=args.extractor, inception_weights=weights, seed=args.seed)
+    if args.samples is not None:
+        if args.run_dir is not None or args.data is None:
+            raise GankitError("give either RUN_DIR, or --samples PATH with --data DATASET (e.g. --data fashion_mnist).")
+        overrides = [f"data.name={args.data}"] + [s if s.startswith("data.") else f"data.{s}" for s in args.set]
+        result = evaluation.evaluate_samples(args.samples, overrides, **common)
+        if args.out:
+            evaluation.write_metrics(Path(args.out), result)
+    elif args.run_dir is None:
+        raise GankitError("give a run folder to evaluate, or --samples PATH --data DATASET.")
+    else:
+        if args.n < 2:
+            raise GankitError(f"--n is {args.n}; evaluation needs at least 2 samples (10000 is usual).")
+        result = evaluation.evaluate_run(args.run_dir, n=args.n, checkpoint=args.checkpoint, **common)
+    print(evaluation.format_table(result))
+
+
 def _recipes(args) -> None:
     from gankit.config import list_recipes
 
@@ -102,6 +123,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, metavar="FILE", help="a .png grid or an .npz array (default: a PNG in RUN_DIR)")
     p.add_argument("--checkpoint", default="latest", help="'latest' or a step number such as 002000")
     p.set_defaults(func=_sample)
+
+    p = sub.add_parser("eval", help="score a run (or samples from any tool) with FID, KID, IS, ...")
+    p.add_argument("run_dir", nargs="?", metavar="RUN_DIR", help="a run folder; writes RUN_DIR/metrics.json")
+    p.add_argument("--metrics", default=None,
+                   help="comma list: fid,kid,is,pr,dc,parzen,memorization (images) or modes,w1 (toy); default per data kind")
+    p.add_argument("--n", type=int, default=10000, help="generated samples to score (default 10000)")
+    p.add_argument("--checkpoint", default="latest", help="'latest', 'best' or a step such as 002000")
+    p.add_argument("--samples", default=None, metavar="PATH", help="score an .npz ('images' uint8 NHWC) or an image folder")
+    p.add_argument("--data", default=None, metavar="DATASET", help="with --samples: the dataset to compare against")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="with --samples: data.* options, e.g. data.path=/x")
+    p.add_argument("--extractor", default=None, help="feature network: fashion_mnist, digits or inception (default per data)")
+    p.add_argument("--inception-weights", default=None, metavar="PATH",
+                   help="pytorch-fid's pt_inception-2015-12-05-6726825d.pth (or set GANKIT_INCEPTION_WEIGHTS)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the noise and of KID's subsets")
+    p.add_argument("--out", default=None, metavar="FILE", help="with --samples: also write the metrics as JSON here")
+    p.set_defaults(func=_eval)
 
     p = sub.add_parser("recipes", help="list the recipes")
     p.set_defaults(func=_recipes)

@@ -81,6 +81,9 @@ class TrainConfig:
     checkpoint_every: int = 500     # steps between checkpoints
     keep_checkpoints: int = 3       # newest checkpoints kept (0 keeps all)
     n_samples: int = 64             # size of the fixed noise batch for pictures
+    eval_every: int = 0             # steps between metric evaluations during training (0: never)
+    eval_metric: str = "auto"       # logged and used to keep the best checkpoint: auto (fid for images, w1 for 1-D, modes_reached for 2-D) or a metric name
+    eval_n: int = 2000              # generated samples per evaluation during training
     tensorboard: bool = False       # also write TensorBoard event files
     progress: bool = True           # show a progress bar
 
@@ -119,6 +122,8 @@ BOUNDS = {
     "train.checkpoint_every": (0, None, False),
     "train.keep_checkpoints": (0, None, True),
     "train.n_samples": (0, None, False),
+    "train.eval_every": (0, None, True),
+    "train.eval_n": (1, None, False),
     "train.ema": (0, 1, True),
     "model.z_dim": (0, None, False),
     "model.width": (0, None, False),

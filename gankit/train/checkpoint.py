@@ -58,10 +58,10 @@ def sub_state(prefix: str, tensors: dict) -> dict:
     return {k[len(head):]: v for k, v in tensors.items() if k.startswith(head)}
 
 
-def save_checkpoint(folder: Path, step: int, tensors: dict, meta: dict) -> Path:
-    """Write ckpt-STEP.safetensors then ckpt-STEP.json into folder; return the JSON path."""
+def save_checkpoint(folder: Path, step: int, tensors: dict, meta: dict, stem: str | None = None) -> Path:
+    """Write STEM.safetensors then STEM.json (STEM defaults to ckpt-STEP) into folder; return the JSON path."""
     folder.mkdir(parents=True, exist_ok=True)
-    stem = f"ckpt-{step:06d}"
+    stem = stem or f"ckpt-{step:06d}"
     atomic_write(folder / f"{stem}.safetensors", lambda f: f.write(save(tensors)))
     body = dict(meta, format=FORMAT, step=step, tensors=f"{stem}.safetensors")
     atomic_write(folder / f"{stem}.json", lambda f: f.write(json.dumps(body, indent=1).encode()))

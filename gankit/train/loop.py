@@ -17,6 +17,7 @@ from gankit.models import build_models
 from gankit.objectives import OBJECTIVES, sample_z
 from gankit.train import checkpoint as ckpt
 from gankit.train.ema import make_ema, update_ema
+from gankit.train.evaluator import TrainingEvaluator
 from gankit.train.pictures import finish_pictures, grid_array, save_progress_picture
 from gankit.train.run_dir import StatsLog
 
@@ -110,15 +111,26 @@ def _finite_or_raise(s: Session, values: dict, run_dir: Path) -> None:
                         "lower g_optim.lr / d_optim.lr or add a penalty (loss.penalty=gp).")
 
 
-def _save(s: Session, run_dir: Path) -> None:
+def _evaluate(s: Session, evaluator, G, log: StatsLog, run_dir: Path) -> None:
+    # The best checkpoint is written before the regular one, so that one records it for --resume.
+    value = evaluator(G)
+    log.write({"step": s.step, f"metrics/{evaluator.metric}": value})
+    best = s.extra.get("best")
+    if evaluator.better(value, best["value"] if best else None):
+        s.extra["best"] = {"metric": evaluator.metric, "value": value, "step": s.step}
+        _save(s, run_dir, stem="best")
+
+
+def _save(s: Session, run_dir: Path, stem: str | None = None) -> None:
     for name in ("G", "D"):
         if not all(torch.isfinite(p).all() for p in getattr(s, name).parameters()):
             raise DivergedError(f"training diverged at step {s.step} ({name}'s weights hold NaN or inf); "
                                 f"no checkpoint was written for it; lower the learning rates and try again.")
     tensors, meta = s.tensors()
     meta["config"] = to_dict(s.cfg)
-    ckpt.save_checkpoint(run_dir / "checkpoints", s.step, tensors, meta)
-    ckpt.prune_checkpoints(run_dir / "checkpoints", s.cfg.train.keep_checkpoints)
+    ckpt.save_checkpoint(run_dir / "checkpoints", s.step, tensors, meta, stem=stem)
+    if stem is None:
+        ckpt.prune_checkpoints(run_dir / "checkpoints", s.cfg.train.keep_checkpoints)
 
 
 def train_step(s: Session, objective, data) -> dict:
@@ -159,6 +171,7 @@ def train_run(cfg: Config, run_dir: Path, resume: bool = False) -> dict[str, Pat
         s.restore(*ckpt.load_checkpoint(found[-1]))
     log = StatsLog(run_dir / "stats.jsonl", keep_until=s.step,
                    tensorboard_dir=run_dir / "tensorboard" if tc.tensorboard else None)
+    evaluator = TrainingEvaluator(cfg, data) if tc.eval_every else None
     samples_dir = run_dir / "samples"
     samples_dir.mkdir(exist_ok=True)
     picture_G = s.G_ema if s.G_ema is not None else s.G
@@ -195,6 +208,8 @@ def train_run(cfg: Config, run_dir: Path, resume: bool = False) -> dict[str, Pat
                                       data, objective.loss.probabilistic)
                 if data.kind == "image":
                     log.add_image("samples", grid_array(picture_G, s.fixed_z), s.step)
+            if evaluator is not None and (s.step % tc.eval_every == 0 or last):
+                _evaluate(s, evaluator, picture_G, log, run_dir)
             if s.step % tc.checkpoint_every == 0 or last:
                 _save(s, run_dir)
     finally:

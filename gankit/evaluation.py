@@ -1,0 +1,85 @@
+"""`gankit eval`: score a run's generator, or samples from any tool, against a dataset."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from gankit.api import load_run, sample
+from gankit.atomic import atomic_write
+from gankit.config import DataConfig, apply_overrides, Config
+from gankit.data import load_dataset, to_float
+from gankit.data.folder import load_folder_path
+from gankit.errors import GankitError
+from gankit.metrics.evaluate import data_kind, evaluate_images, evaluate_toy, parse_metrics
+
+
+def load_samples(path: str | Path) -> torch.Tensor:
+    """Samples from an .npz (`images` uint8 N x H x W x C, or `samples` N x dim) or an image folder."""
+    path = Path(path)
+    if not path.exists():
+        raise GankitError(f"samples {path} do not exist; give an .npz written by `gankit sample` or a folder of images.")
+    if path.is_dir():
+        return load_folder_path(path).as_float()
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            if "images" in npz:
+                images = torch.from_numpy(npz["images"])
+                if images.dtype != torch.uint8 or images.dim() != 4:
+                    raise GankitError(f"{path}: 'images' must be uint8 N x H x W x C, got {images.dtype} {tuple(images.shape)}.")
+                return to_float(images.permute(0, 3, 1, 2).contiguous())  # (N, C, H, W)
+            if "samples" in npz:
+                return torch.from_numpy(npz["samples"]).float()
+    except (OSError, ValueError) as exc:
+        raise GankitError(f"{path} is not a readable .npz file ({exc}); write it with numpy.savez.") from None
+    raise GankitError(f"{path} holds neither an 'images' nor a 'samples' array; see `gankit sample --out FILE.npz`.")
+
+
+def score(fake: torch.Tensor, data_cfg: DataConfig, metrics: str | None, extractor: str | None = None,
+          inception_weights: str | None = None, seed: int = 0) -> dict:
+    """Metrics of `fake` against the dataset `data_cfg` describes."""
+    dataset = load_dataset(data_cfg)
+    kind = data_kind(dataset)
+    names = parse_metrics(metrics, kind)
+    if tuple(fake.shape[1:]) != tuple(dataset.shape):
+        raise GankitError(f"samples are shaped {tuple(fake.shape[1:])} but {data_cfg.name} is {tuple(dataset.shape)}; "
+                          "set data.resolution / data.channels to match.")
+    if kind == "image":
+        return evaluate_images(fake, data_cfg, names, extractor, inception_weights, seed)
+    return evaluate_toy(fake, dataset, names, seed)
+
+
+def evaluate_run(run_dir: str | Path, metrics: str | None = None, n: int = 10000, checkpoint: str = "latest",
+                 extractor: str | None = None, inception_weights: str | None = None, seed: int = 0) -> dict:
+    """Score a run's generator on n samples; writes metrics.json into the run folder."""
+    run = load_run(run_dir, checkpoint)
+    fake = sample(run, n=n, seed=seed)
+    result = {"step": run.step, "checkpoint": checkpoint, **score(fake, run.cfg.data, metrics, extractor,
+                                                                 inception_weights, seed)}
+    write_metrics(Path(run_dir) / "metrics.json", result)
+    return result
+
+
+def evaluate_samples(samples: str | Path, data_overrides: list[str], metrics: str | None = None,
+                     extractor: str | None = None, inception_weights: str | None = None, seed: int = 0) -> dict:
+    """Score samples from any source against a dataset given as data.* overrides."""
+    cfg = apply_overrides(Config(), data_overrides)
+    return score(load_samples(samples), cfg.data, metrics, extractor, inception_weights, seed)
+
+
+def write_metrics(path: Path, result: dict) -> None:
+    """Write metrics as JSON atomically (NaN and inf become null)."""
+    clean = {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in result.items()}
+    atomic_write(path, lambda f: f.write(json.dumps(clean, indent=1).encode()))
+
+
+def format_table(result: dict) -> str:
+    """The scalar metrics as an aligned two-column table."""
+    rows = [(k, f"{v:.4f}" if isinstance(v, float) else str(v)) for k, v in result.items()
+            if isinstance(v, (int, float, str)) and not isinstance(v, bool)]
+    width = max((len(k) for k, _ in rows), default=0)
+    return "\n".join(f"{k:{width}s}  {v}" for k, v in rows)

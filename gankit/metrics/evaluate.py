@@ -1,0 +1,134 @@
+"""Score generated samples against a dataset: the glue between features and metric math."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save
+
+from gankit.atomic import atomic_write
+from gankit.data import load_dataset, to_float
+from gankit.errors import GankitError
+from gankit.metrics.features import default_extractor, extract_features, load_extractor
+from gankit.metrics.frechet import fid_from_features
+from gankit.metrics.inception_score import inception_score
+from gankit.metrics.kid import kid
+from gankit.metrics.memorization import memorization_report
+from gankit.metrics.modes import mode_coverage
+from gankit.metrics.parzen import parzen_report
+from gankit.metrics.prdc import density_coverage, precision_recall
+from gankit.metrics.toy import kl_js_to_density, wasserstein1
+
+FEATURE_METRICS = ("fid", "kid", "is", "pr", "dc")
+IMAGE_METRICS = FEATURE_METRICS + ("parzen", "memorization")
+TOY_METRICS = ("modes", "w1")
+DEFAULTS = {"image": ("fid", "kid", "is", "pr", "dc"), "toy1d": ("w1",), "toy2d": ("modes",)}
+LOWER_IS_BETTER = {"fid", "kid", "w1", "kl", "js"}
+
+
+def data_kind(dataset) -> str:
+    """'image', 'toy1d' or 'toy2d'."""
+    if dataset.kind == "image":
+        return "image"
+    return "toy1d" if dataset.shape == (1,) else "toy2d"
+
+
+def parse_metrics(text: str | None, kind: str) -> list[str]:
+    """A comma list of metric names (or None for the defaults) checked against the data kind."""
+    if not text:
+        return list(DEFAULTS[kind])
+    names = [m.strip() for m in text.split(",") if m.strip()]
+    allowed = IMAGE_METRICS if kind == "image" else TOY_METRICS
+    for name in names:
+        if name not in allowed:
+            raise GankitError(f"metric '{name}' does not apply to {kind} data; choose from {', '.join(allowed)}.")
+    return names
+
+
+def cache_dir() -> Path:
+    """Where reference features are cached ($GANKIT_CACHE, default ~/.cache/gankit)."""
+    return Path(os.environ.get("GANKIT_CACHE", Path.home() / ".cache" / "gankit"))
+
+
+def reference_features(images_u8: torch.Tensor, extractor_name: str, extractor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Features and class probabilities of a dataset, cached by its content and the extractor."""
+    digest = hashlib.sha256(images_u8.contiguous().numpy().tobytes()).hexdigest()[:20]
+    path = cache_dir() / f"features-{extractor_name}-{extractor.weights_id}-{digest}.safetensors"
+    if path.is_file():
+        try:
+            cached = load_file(str(path))
+            return cached["features"], cached["probs"]
+        except Exception:  # a damaged cache entry is recomputed, never trusted
+            pass
+    features, probs = extract_features(images_u8, extractor)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, lambda f: f.write(save({"features": features.contiguous(), "probs": probs.contiguous()})))
+    return features, probs
+
+
+def split_of(data_cfg, split: str):
+    """The same dataset config with another split (falls back to train where there is no test)."""
+    return dataclasses.replace(data_cfg, split=split, limit=None)
+
+
+def _feature_metrics(names, real_f, real_p, fake_f, fake_p, generator) -> dict:
+    out = {}
+    if "fid" in names:
+        out["fid"] = fid_from_features(real_f, fake_f)
+    if "kid" in names:
+        out["kid"], out["kid_std"] = kid(real_f, fake_f, subset_size=min(1000, len(real_f), len(fake_f)),
+                                         generator=generator)
+    if "is" in names:
+        out["is"], out["is_std"] = inception_score(fake_p)
+    if "pr" in names:
+        out.update(precision_recall(real_f, fake_f, k=3))
+    if "dc" in names:
+        out.update(density_coverage(real_f, fake_f, k=5))
+    return out
+
+
+def evaluate_images(fake: torch.Tensor, data_cfg, names: list[str], extractor_name: str | None = None,
+                    inception_weights: str | None = None, seed: int = 0) -> dict:
+    """Score generated images (N, C, H, W) in [-1, 1] against the dataset's test split (or train)."""
+    test = load_dataset(split_of(data_cfg, "test"))
+    out: dict = {"n_fake": len(fake), "n_real": len(test)}
+    generator = torch.Generator().manual_seed(seed)
+    if set(names) & set(FEATURE_METRICS):
+        extractor_name = extractor_name or default_extractor(data_cfg.name, tuple(test.shape))
+        extractor = load_extractor(extractor_name, inception_weights)
+        real_f, real_p = reference_features(test.images, extractor_name, extractor)
+        fake_f, fake_p = extract_features(fake, extractor)
+        out["extractor"] = extractor_name
+        out.update(_feature_metrics(names, real_f, real_p, fake_f, fake_p, generator))
+    if "parzen" in names or "memorization" in names:
+        train = load_dataset(split_of(data_cfg, "train"))
+        flat = lambda x: ((x + 1) / 2).flatten(1).double()  # pixels in [0, 1], as the 2014 protocol
+        fake_px, test_px = flat(fake), flat(test.as_float())
+        if "parzen" in names:
+            n_val = min(10000, len(train) // 6)
+            report = parzen_report(fake_px, flat(to_float(train.images[-n_val:])), test_px)
+            out.update({f"parzen_{k}": v for k, v in report.items()})
+        if "memorization" in names:
+            mem = memorization_report(fake_px, flat(train.as_float()), test_px)
+            out.update({f"memorization_{k}": v for k, v in mem.items()})
+    return out
+
+
+def evaluate_toy(fake: torch.Tensor, dataset, names: list[str], seed: int = 0) -> dict:
+    """Score toy samples (N, dim) against the true distribution."""
+    out: dict = {"n_fake": len(fake)}
+    if "modes" in names:
+        out.update(mode_coverage(fake, dataset.modes, dataset.mode_std))
+    if "w1" in names:
+        real, _ = dataset.sample(len(fake), torch.Generator().manual_seed(seed))
+        out["w1"] = wasserstein1(fake[:, 0], real[:, 0])
+        # The grid spans both the data and the samples, so no sample is left out of the histogram.
+        lo = min(float(dataset.modes.min()) - 6 * dataset.mode_std, float(fake.min()))
+        hi = max(float(dataset.modes.max()) + 6 * dataset.mode_std, float(fake.max()))
+        out.update(kl_js_to_density(fake[:, 0], dataset.density, lo, hi))
+        out["mean"], out["std"] = fake[:, 0].mean().item(), fake[:, 0].std().item()
+    return out

@@ -1,0 +1,52 @@
+import json
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from gankit import api
+from gankit.errors import GankitError
+from gankit.train import checkpoint as ckpt
+from tests.conftest import tiny_image_config, tiny_toy_config
+
+
+def lines(run_dir):
+    return [json.loads(line) for line in (run_dir / "stats.jsonl").read_text().splitlines()]
+
+
+def test_toy_metric_is_logged_and_the_best_checkpoint_kept(tmp_path):
+    run = api.train(tiny_toy_config(steps=6, eval_every=2, eval_n=256), out=tmp_path)
+    values = [(r["step"], r["metrics/w1"]) for r in lines(run) if "metrics/w1" in r]
+    assert [step for step, _ in values] == [2, 4, 6] and all(v > 0 for _, v in values)
+    best_step, best_value = min(values, key=lambda sv: sv[1])
+    meta = json.loads((run / "checkpoints" / "best.json").read_text())
+    assert meta["step"] == best_step and meta["extra"]["best"]["value"] == pytest.approx(best_value)
+    assert api.load_run(run, "best").step == best_step
+    # The regular checkpoints never prune the best one.
+    assert (run / "checkpoints" / "best.safetensors").exists()
+
+
+def test_image_runs_track_fid_with_the_domain_classifier(tmp_path):
+    run = api.train(tiny_image_config(steps=2, eval_every=1, eval_n=64), out=tmp_path,
+                    overrides=["data.resolution=null"])
+    fids = [r["metrics/fid"] for r in lines(run) if "metrics/fid" in r]
+    assert len(fids) == 2 and all(f > 0 for f in fids)
+
+
+def test_resume_stays_bit_exact_with_evaluation(tmp_path):
+    make = lambda steps: tiny_toy_config(steps=steps, checkpoint_every=3, eval_every=2, eval_n=128)
+    straight = api.train(make(6), out=tmp_path / "a")
+    half = api.train(make(3), out=tmp_path / "b")
+    api.train("x", out=tmp_path / "b", overrides=["train.steps=6"], resume=half)
+    a = load_file(str(ckpt.list_checkpoints(straight / "checkpoints")[-1].with_suffix(".safetensors")))
+    b = load_file(str(ckpt.list_checkpoints(half / "checkpoints")[-1].with_suffix(".safetensors")))
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    resumed = {r["step"]: r["metrics/w1"] for r in lines(half) if "metrics/w1" in r}
+    for r in lines(straight):
+        if "metrics/w1" in r:  # the resumed run also scored its last step before the break
+            assert resumed[r["step"]] == r["metrics/w1"]
+
+
+def test_a_metric_that_does_not_apply_is_refused(tmp_path):
+    with pytest.raises(GankitError, match="does not apply to toy data"):
+        api.train(tiny_toy_config(eval_every=2, eval_metric="fid"), out=tmp_path)
