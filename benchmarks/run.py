@@ -26,6 +26,7 @@ from pathlib import Path
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from eval_speed import eval_seconds  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 from gankit.config import load_config
 from gankit.data import FASHION_MNIST_DIR, load_dataset
 from gankit.errors import GankitError
@@ -171,6 +172,8 @@ def format_table(report: dict) -> str:
         lines.append(f"demo: gankit train {report['demo_recipe']} took {report['demo_seconds']:.1f} s wall clock")
     if report.get("demo_error"):
         lines.append(f"demo FAILED: {report['demo_error']}")
+    if report.get("eval_seconds"):
+        lines.append(f"eval of 10,000 samples, seconds: {report['eval_seconds']}")
     return "\n".join(lines)
 
 
@@ -200,6 +203,9 @@ def run_all(args) -> dict:
             report["demo_seconds"] = demo_seconds(report["demo_recipe"], torch.get_num_threads())
         except GankitError as exc:
             report["demo_error"] = str(exc)
+    if args.eval:
+        print("timing gankit eval on 10,000 samples ...", file=sys.stderr, flush=True)
+        report["eval_seconds"] = eval_seconds()
     report["loadavg_1m_end"] = os.getloadavg()[0]
     return report
 
@@ -211,6 +217,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--steps", type=int, default=30, help="timed training steps per recipe (default 30)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="config override applied to every recipe (repeatable)")
+    p.add_argument("--eval", action=argparse.BooleanOptionalAction, default=True,
+                   help="also time `gankit eval` on 10,000 samples (default: on)")
     p.add_argument("--demo", action=argparse.BooleanOptionalAction, default=True,
                    help="also time the demo, `gankit train dcgan_fashion` (default: on)")
     p.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's own choice)")

@@ -53,6 +53,20 @@ def score(fake: torch.Tensor, data_cfg: DataConfig, metrics: str | None, extract
     return evaluate_toy(fake, dataset, names, seed)
 
 
+def save_memorization_pairs(fake: torch.Tensor, data_cfg: DataConfig, result: dict, path: Path) -> Path | None:
+    """A picture of the closest generated/training pairs: each row a generated sample beside its neighbour."""
+    if "memorization_closest_fake" not in result:
+        return None
+    from gankit.metrics.evaluate import split_of
+    from gankit.viz import save_grid
+
+    train = load_dataset(split_of(data_cfg, "train"))
+    pairs = []
+    for i, j in zip(result["memorization_closest_fake"], result["memorization_closest_train"]):
+        pairs += [fake[i], train.as_float(j, j + 1)[0]]
+    return save_grid(torch.stack(pairs), path, nrow=2, scale=max(1, 64 // fake.shape[-1]))
+
+
 def evaluate_run(run_dir: str | Path, metrics: str | None = None, n: int = 10000, checkpoint: str = "latest",
                  extractor: str | None = None, inception_weights: str | None = None, seed: int = 0) -> dict:
     """Score a run's generator on n samples; writes metrics.json into the run folder."""
@@ -60,6 +74,7 @@ def evaluate_run(run_dir: str | Path, metrics: str | None = None, n: int = 10000
     fake = sample(run, n=n, seed=seed)
     result = {"step": run.step, "checkpoint": checkpoint, **score(fake, run.cfg.data, metrics, extractor,
                                                                  inception_weights, seed)}
+    save_memorization_pairs(fake, run.cfg.data, result, Path(run_dir) / "memorization.png")
     write_metrics(Path(run_dir) / "metrics.json", result)
     return result
 
@@ -68,7 +83,12 @@ def evaluate_samples(samples: str | Path, data_overrides: list[str], metrics: st
                      extractor: str | None = None, inception_weights: str | None = None, seed: int = 0) -> dict:
     """Score samples from any source against a dataset given as data.* overrides."""
     cfg = apply_overrides(Config(), data_overrides)
-    return score(load_samples(samples), cfg.data, metrics, extractor, inception_weights, seed)
+    fake = load_samples(samples)
+    result = score(fake, cfg.data, metrics, extractor, inception_weights, seed)
+    picture = Path(samples).with_name(Path(samples).stem + "-memorization.png")
+    if not picture.exists():  # never replace a file the user has
+        save_memorization_pairs(fake, cfg.data, result, picture)
+    return result
 
 
 def write_metrics(path: Path, result: dict) -> None:
