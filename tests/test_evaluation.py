@@ -83,3 +83,18 @@ def test_load_samples_rejects_wrong_arrays(tmp_path):
     np.savez(tmp_path / "other.npz", x=np.zeros(3))
     with pytest.raises(GankitError, match="neither"):
         load_samples(tmp_path / "other.npz")
+
+
+def test_a_folder_of_images_is_scored_like_an_npz(tmp_path):
+    from PIL import Image
+    from gankit.config import DataConfig
+    from gankit.data import load_dataset
+    real = to_uint8(load_dataset(DataConfig(name="digits", split="train")).as_float()[:50])
+    folder = tmp_path / "pngs"
+    folder.mkdir()
+    for i, image in enumerate(real):
+        Image.fromarray(image[0].numpy(), mode="L").save(folder / f"{i:03d}.png")
+    np.savez(tmp_path / "same.npz", images=real.permute(0, 2, 3, 1).numpy())
+    from_folder = evaluate_samples(folder, ["data.name=digits"], metrics="fid")["fid"]
+    from_npz = evaluate_samples(tmp_path / "same.npz", ["data.name=digits"], metrics="fid")["fid"]
+    assert from_folder == pytest.approx(from_npz, rel=1e-9)

@@ -75,7 +75,8 @@ def split_of(data_cfg, split: str):
     return dataclasses.replace(data_cfg, split=split, limit=None)
 
 
-def _feature_metrics(names, real_f, real_p, fake_f, fake_p, generator) -> dict:
+def feature_metrics(names, real_f, real_p, fake_f, fake_p, generator) -> dict:
+    """The feature-based metrics in `names` (fid, kid, is, pr, dc) from precomputed features."""
     out = {}
     if "fid" in names:
         out["fid"] = fid_from_features(real_f, fake_f)
@@ -103,7 +104,7 @@ def evaluate_images(fake: torch.Tensor, data_cfg, names: list[str], extractor_na
         real_f, real_p = reference_features(test.images, extractor_name, extractor)
         fake_f, fake_p = extract_features(fake, extractor)
         out["extractor"] = extractor_name
-        out.update(_feature_metrics(names, real_f, real_p, fake_f, fake_p, generator))
+        out.update(feature_metrics(names, real_f, real_p, fake_f, fake_p, generator))
     if "parzen" in names or "memorization" in names:
         train = load_dataset(split_of(data_cfg, "train"))
         flat = lambda x: ((x + 1) / 2).flatten(1).double()  # pixels in [0, 1], as the 2014 protocol

@@ -6,15 +6,18 @@ import torch
 from torch import nn
 
 from gankit.config import Config
-from gankit.metrics.evaluate import (LOWER_IS_BETTER, data_kind, evaluate_toy, reference_features,
-                                     split_of)
+from gankit.metrics.evaluate import (LOWER_IS_BETTER, data_kind, evaluate_toy, feature_metrics,
+                                     reference_features, split_of)
 from gankit.metrics.features import default_extractor, extract_features, load_extractor
-from gankit.metrics.frechet import fid_from_features
 from gankit.data import load_dataset
 from gankit.errors import GankitError
 from gankit.objectives import sample_z
 
 AUTO = {"image": "fid", "toy1d": "w1", "toy2d": "modes_reached"}
+# Metrics that can steer the best checkpoint, and the group of gankit.metrics.evaluate that computes each.
+IMAGE_GROUPS = {"fid": "fid", "kid": "kid", "is": "is", "precision": "pr", "recall": "pr",
+                "density": "dc", "coverage": "dc"}
+TOY_GROUPS = {"w1": "w1", "kl": "w1", "js": "w1", "modes_reached": "modes", "high_quality_share": "modes"}
 
 
 class TrainingEvaluator:
@@ -27,16 +30,16 @@ class TrainingEvaluator:
         self.data, self.kind = data, kind
         self.z = sample_z(cfg.train.eval_n, cfg.model.z_dim, cfg.model.z_dist,
                           torch.Generator().manual_seed(cfg.train.seed * 3 + 4))
+        groups = IMAGE_GROUPS if kind == "image" else TOY_GROUPS
+        if self.metric not in groups:
+            raise GankitError(f"train.eval_metric '{self.metric}' does not apply to {'image' if kind == 'image' else 'toy'} "
+                              f"data; use auto or one of {', '.join(groups)}.")
+        self.group = groups[self.metric]
         if kind == "image":
-            if self.metric != "fid":
-                raise GankitError(f"train.eval_metric '{self.metric}' is not measured during training on images; use fid.")
             test = load_dataset(split_of(cfg.data, "test"))
             name = default_extractor(cfg.data.name, tuple(test.shape))
             self.extractor = load_extractor(name)
-            self.real_features, _ = reference_features(test.images, name, self.extractor)
-        elif self.metric not in ("w1", "kl", "js", "modes_reached", "high_quality_share"):
-            raise GankitError(f"train.eval_metric '{self.metric}' does not apply to toy data; "
-                              "use w1, kl or js (1-D) or modes_reached or high_quality_share (2-D).")
+            self.real_features, self.real_probs = reference_features(test.images, name, self.extractor)
 
     @torch.no_grad()
     def __call__(self, G: nn.Module) -> float:
@@ -48,10 +51,12 @@ class TrainingEvaluator:
         finally:
             G.train(was)
         if self.kind == "image":
-            fake_features, _ = extract_features(fake, self.extractor)
-            return fid_from_features(self.real_features, fake_features)
-        names = ["w1"] if self.kind == "toy1d" else ["modes"]
-        return float(evaluate_toy(fake, self.data, names)[self.metric])
+            fake_features, fake_probs = extract_features(fake, self.extractor)
+            result = feature_metrics([self.group], self.real_features, self.real_probs, fake_features, fake_probs,
+                                     torch.Generator().manual_seed(0))
+        else:
+            result = evaluate_toy(fake, self.data, [self.group])
+        return float(result[self.metric])
 
     def better(self, value: float, best: float | None) -> bool:
         """Whether value beats the best so far."""

@@ -47,6 +47,14 @@ def test_resume_stays_bit_exact_with_evaluation(tmp_path):
             assert resumed[r["step"]] == r["metrics/w1"]
 
 
+def test_a_higher_is_better_metric_keeps_the_highest(tmp_path):
+    run = api.train(tiny_image_config(steps=3, eval_every=1, eval_n=64, eval_metric="coverage"), out=tmp_path,
+                    overrides=["data.resolution=null"])
+    values = {r["step"]: r["metrics/coverage"] for r in lines(run) if "metrics/coverage" in r}
+    best = json.loads((run / "checkpoints" / "best.json").read_text())["extra"]["best"]
+    assert best["value"] == max(values.values()) and values[best["step"]] == best["value"]
+
+
 def test_a_metric_that_does_not_apply_is_refused(tmp_path):
     with pytest.raises(GankitError, match="does not apply to toy data"):
         api.train(tiny_toy_config(eval_every=2, eval_metric="fid"), out=tmp_path)
