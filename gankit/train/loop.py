@@ -152,6 +152,13 @@ def train_step(s: Session, objective, data) -> dict:
     return stats | g_stats
 
 
+def _newest_checkpoint(run_dir: Path) -> Path:
+    found = ckpt.list_checkpoints(run_dir / "checkpoints")
+    if not found:
+        raise GankitError(f"{run_dir} has no checkpoint to resume from; start a new run without --resume.")
+    return found[-1]
+
+
 def train_run(cfg: Config, run_dir: Path, resume: bool = False) -> dict[str, Path]:
     """Train (or continue) the run in run_dir; return the paths of its pictures."""
     tc = cfg.train
@@ -165,10 +172,7 @@ def train_run(cfg: Config, run_dir: Path, resume: bool = False) -> dict[str, Pat
 
     # Continue from the newest checkpoint: the same state, bit for bit.
     if resume:
-        found = ckpt.list_checkpoints(run_dir / "checkpoints")
-        if not found:
-            raise GankitError(f"{run_dir} has no checkpoint to resume from; start a new run without --resume.")
-        s.restore(*ckpt.load_checkpoint(found[-1]))
+        s.restore(*ckpt.load_checkpoint(_newest_checkpoint(run_dir)))
     log = StatsLog(run_dir / "stats.jsonl", keep_until=s.step,
                    tensorboard_dir=run_dir / "tensorboard" if tc.tensorboard else None)
     evaluator = TrainingEvaluator(cfg, data) if tc.eval_every else None
@@ -180,8 +184,6 @@ def train_run(cfg: Config, run_dir: Path, resume: bool = False) -> dict[str, Pat
                               objective.loss.probabilistic)
 
     bar = tqdm(total=tc.steps, initial=s.step, disable=not tc.progress, unit="step", dynamic_ncols=True)
-    sums: dict[str, float] = {}
-    count = 0
     try:
         while s.step < tc.steps:
             started = time.perf_counter()
@@ -192,17 +194,12 @@ def train_run(cfg: Config, run_dir: Path, resume: bool = False) -> dict[str, Pat
             bar.update(1)
 
             # Statistics averaged over the logging interval.
-            for k, v in stats.items():
-                sums[k] = sums.get(k, 0.0) + v
-            count += 1
+            log.accumulate(stats)
             last = s.step == tc.steps
             if s.step % tc.log_every == 0 or last:
-                record = {"step": s.step, "wall_time": round(s.wall_time, 3),
-                          "images_seen": s.step * tc.batch_size * tc.n_critic}
-                record.update({k: v / count for k, v in sums.items()})
-                log.write(record)
+                record = log.write_means({"step": s.step, "wall_time": round(s.wall_time, 3),
+                                          "images_seen": s.step * tc.batch_size * tc.n_critic})
                 bar.set_postfix(loss_D=f"{record['loss_D']:.3f}", loss_G=f"{record['loss_G']:.3f}")
-                sums, count = {}, 0
             if s.step % tc.sample_every == 0 or last:
                 save_progress_picture(samples_dir / f"step-{s.step:06d}.png", picture_G, s.D, s.fixed_z,
                                       data, objective.loss.probabilistic)

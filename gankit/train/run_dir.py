@@ -45,6 +45,8 @@ class StatsLog:
         self.path = Path(path)
         self._drop_after(keep_until)
         self._file = self.path.open("a")
+        self._sums: dict[str, float] = {}
+        self._count = 0
         self._tb = None
         if tensorboard_dir is not None:
             try:
@@ -69,6 +71,19 @@ class StatsLog:
             for key, value in record.items():
                 if key != "step" and isinstance(value, (int, float)):
                     self._tb.add_scalar(key, value, record["step"])
+
+    def accumulate(self, stats: dict) -> None:
+        """Add one step's statistics to the running means of the logging interval."""
+        for key, value in stats.items():
+            self._sums[key] = self._sums.get(key, 0.0) + value
+        self._count += 1
+
+    def write_means(self, record: dict) -> dict:
+        """Log `record` plus the interval's means, start a new interval, and return what was logged."""
+        record = dict(record, **{k: v / self._count for k, v in self._sums.items()})
+        self.write(record)
+        self._sums, self._count = {}, 0
+        return record
 
     def add_image(self, tag: str, image_hwc, step: int) -> None:
         """Send a uint8 (H, W, C) picture to TensorBoard, when enabled."""
