@@ -98,3 +98,12 @@ def test_a_folder_of_images_is_scored_like_an_npz(tmp_path):
     from_folder = evaluate_samples(folder, ["data.name=digits"], metrics="fid")["fid"]
     from_npz = evaluate_samples(tmp_path / "same.npz", ["data.name=digits"], metrics="fid")["fid"]
     assert from_folder == pytest.approx(from_npz, rel=1e-9)
+
+
+def test_2d_toy_run_reports_modes(tmp_path):
+    cfg = tiny_toy_config()
+    cfg.data.name, cfg.model.z_dim = "ring8", 2
+    run = api.train(cfg, out=tmp_path)
+    result = evaluate_run(run, n=400)
+    assert result["modes_total"] == 8 and 0 <= result["modes_reached"] <= 8
+    assert 0 <= result["high_quality_share"] <= 1 and len(result["counts"]) == 8

@@ -59,3 +59,20 @@ def test_report_uses_the_selected_sigma_on_test():
     ll = parzen_log_likelihood(samples, test, report["sigma"])
     assert report["mean"] == pytest.approx(ll.mean().item())
     assert report["std_error"] == pytest.approx(ll.numpy().std() / math.sqrt(300))
+
+
+def test_equals_the_log_likelihood_of_the_gaussian_mixture_it_defines():
+    # Parzen with kernel width sigma on centres m_i *is* the mixture (1/M) sum_i N(m_i, sigma^2 I);
+    # compare with scipy's densities on test points drawn from that mixture.
+    from scipy.special import logsumexp
+    from scipy.stats import multivariate_normal
+    g = torch.Generator().manual_seed(3)
+    centres = torch.tensor([[0.0, 0.0, 0.0], [3.0, -1.0, 2.0], [-2.0, 4.0, 1.0]], dtype=torch.float64)
+    sigma = 0.6
+    pick = torch.randint(0, 3, (500,), generator=g)
+    test = centres[pick] + sigma * torch.randn(500, 3, generator=g, dtype=torch.float64)
+    per_component = np.stack([multivariate_normal(c.numpy(), sigma ** 2 * np.eye(3)).logpdf(test.numpy())
+                              for c in centres])  # (3, 500)
+    truth = logsumexp(per_component, axis=0) - math.log(3)
+    estimate = parzen_log_likelihood(centres, test, sigma).numpy()
+    assert np.allclose(estimate, truth, rtol=0, atol=1e-9)
