@@ -92,6 +92,16 @@ def _eval(args) -> None:
     print(evaluation.format_table(result))
 
 
+def _reproduce(args) -> None:
+    from gankit.reproduce import reproduce
+
+    report = reproduce(args.name, out=args.out, scale="full" if args.full else args.scale)
+    print(report.summary_table())
+    print(f"report:  {report.out_dir / 'report.md'}")
+    print(f"results: {report.out_dir / 'results.json'}")
+    print(report.out_dir)
+
+
 def _recipes(args) -> None:
     from gankit.config import list_recipes
 
@@ -139,6 +149,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed of the noise and of KID's subsets")
     p.add_argument("--out", default=None, metavar="FILE", help="with --samples: also write the metrics as JSON here")
     p.set_defaults(func=_eval)
+
+    p = sub.add_parser("reproduce", help="re-run a classic GAN experiment and write its report")
+    p.add_argument("name", metavar="NAME", help="fig1, saturation, table1, mode-collapse, wgan-meaningful-loss, dcgan")
+    p.add_argument("--out", default="reproductions", help="folder for the numbered report folders")
+    p.add_argument("--full", action="store_true", help="the longer, fuller version")
+    p.add_argument("--scale", default="default", choices=("tiny", "default", "full"), help=argparse.SUPPRESS)
+    p.set_defaults(func=_reproduce)
 
     p = sub.add_parser("recipes", help="list the recipes")
     p.set_defaults(func=_recipes)

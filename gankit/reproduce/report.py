@@ -1,0 +1,78 @@
+"""A reproduction's report: Markdown with its figures, and its measurements as JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from gankit.atomic import atomic_write
+
+
+def _plain(value):
+    """JSON-ready numbers: NaN and inf become null, tuples become lists."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+class Report:
+    """Collects text, figures, tables and measurements; save() writes report.md and results.json."""
+
+    def __init__(self, out_dir: Path, name: str, title: str, scale: str):
+        self.out_dir, self.name, self.title, self.scale = Path(out_dir), name, title, scale
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.parts: list[str] = []
+        self.results: dict = {}
+        self.summary: list[tuple[str, str, str]] = []  # (quantity, measured, reference or expectation)
+
+    def text(self, markdown: str) -> None:
+        """A paragraph of Markdown."""
+        self.parts.append(markdown.strip())
+
+    def figure(self, path: Path, caption: str) -> None:
+        """An image already written inside the output folder, with a caption."""
+        rel = Path(path).resolve().relative_to(self.out_dir.resolve())
+        self.parts.append(f"![{caption}]({rel.as_posix()})\n\n*{caption}*")
+
+    def table(self, rows: list[dict], columns: list[str] | None = None) -> None:
+        """A Markdown table of dict rows (floats shown with 4 significant digits)."""
+        if not rows:
+            return
+        columns = columns or list(rows[0])
+        fmt = lambda v: f"{v:.4g}" if isinstance(v, float) else ("" if v is None else str(v))
+        lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+        lines += ["| " + " | ".join(fmt(r.get(c)) for c in columns) + " |" for r in rows]
+        self.parts.append("\n".join(lines))
+
+    def measure(self, key: str, value) -> None:
+        """Record a measurement for results.json."""
+        self.results[key] = value
+
+    def claim(self, quantity: str, measured: str, expected: str) -> None:
+        """A line of the summary table printed at the end and written atop the report."""
+        self.summary.append((quantity, measured, expected))
+
+    def save(self) -> tuple[Path, Path]:
+        """Write report.md and results.json into the output folder."""
+        head = [f"# {self.title}", f"Scale: `{self.scale}`."]
+        if self.summary:
+            head.append("| quantity | measured | reference / expectation |\n|---|---|---|\n" +
+                        "\n".join(f"| {q} | {m} | {e} |" for q, m, e in self.summary))
+        body = "\n\n".join(head + self.parts) + "\n"
+        md, js = self.out_dir / "report.md", self.out_dir / "results.json"
+        atomic_write(md, lambda f: f.write(body.encode()))
+        payload = {"experiment": self.name, "scale": self.scale, "results": _plain(self.results),
+                   "summary": [list(row) for row in self.summary]}
+        atomic_write(js, lambda f: f.write(json.dumps(payload, indent=1).encode()))
+        return md, js
+
+    def summary_table(self) -> str:
+        """The summary as aligned text for the terminal."""
+        rows = [("quantity", "measured", "reference / expectation")] + self.summary
+        widths = [max(len(r[i]) for r in rows) for i in range(3)]
+        return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows)

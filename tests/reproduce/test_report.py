@@ -1,0 +1,31 @@
+import json
+
+import pytest
+
+from gankit.errors import GankitError
+from gankit.reproduce import reproduce
+from gankit.reproduce.report import Report
+
+
+def test_report_writes_markdown_with_figures_and_json(tmp_path):
+    from PIL import Image
+    report = Report(tmp_path / "r", "demo", "A demo", "tiny")
+    Image.new("L", (4, 4)).save(tmp_path / "r" / "fig.png")
+    report.text("Some words.")
+    report.figure(tmp_path / "r" / "fig.png", "a figure")
+    report.table([{"a": 1.23456, "b": "x"}, {"a": None, "b": "y"}])
+    report.measure("value", float("nan"))
+    report.measure("nested", {"k": (1, 2)})
+    report.claim("D(x)", "0.50", "1/2")
+    md, js = report.save()
+    text = md.read_text()
+    assert text.startswith("# A demo") and "![a figure](fig.png)" in text and "| 1.235 | x |" in text
+    assert "| D(x) | 0.50 | 1/2 |" in text
+    saved = json.loads(js.read_text())
+    assert saved["results"] == {"value": None, "nested": {"k": [1, 2]}} and saved["scale"] == "tiny"
+    assert "D(x)" in report.summary_table()
+
+
+def test_unknown_experiment_is_a_clear_error(tmp_path):
+    with pytest.raises(GankitError, match="no experiment named 'nope'"):
+        reproduce("nope", out=tmp_path)
