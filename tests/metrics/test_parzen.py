@@ -76,3 +76,14 @@ def test_equals_the_log_likelihood_of_the_gaussian_mixture_it_defines():
     truth = logsumexp(per_component, axis=0) - math.log(3)
     estimate = parzen_log_likelihood(centres, test, sigma).numpy()
     assert np.allclose(estimate, truth, rtol=0, atol=1e-9)
+
+
+def test_all_sigmas_in_one_pass_match_one_sigma_at_a_time():
+    from gankit.metrics.parzen import parzen_log_likelihoods
+    g = torch.Generator().manual_seed(5)
+    samples, test = torch.randn(300, 4, generator=g), torch.randn(50, 4, generator=g)
+    sigmas = np.logspace(-1, 0, 10)
+    together = parzen_log_likelihoods(samples, test, sigmas, batch_size=16, sample_batch_size=64)
+    for k, sigma in enumerate(sigmas):
+        alone = parzen_log_likelihood(samples, test, float(sigma))
+        assert torch.allclose(together[:, k], alone, rtol=0, atol=1e-10)
