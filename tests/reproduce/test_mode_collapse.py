@@ -1,0 +1,59 @@
+import json
+import math
+
+import torch
+from torch import nn
+
+from gankit.data import load_dataset
+from gankit.config import load_config
+from gankit.reproduce import reproduce
+from gankit.reproduce.mode_collapse import coverage, one_thread
+
+
+def test_tiny_mode_collapse_writes_report_figures_and_finite_results(tmp_path):
+    from PIL import Image
+    report = reproduce("mode-collapse", out=tmp_path, scale="tiny")
+    text = (report.out_dir / "report.md").read_text()
+    assert "3 standard deviations" in text and "snapshots_ring8.png" in text and "curves_ring8.png" in text
+    for name in ("snapshots_ring8.png", "curves_ring8.png"):
+        with Image.open(report.out_dir / name) as image:
+            assert image.size[0] > 200 and image.size[1] > 200
+    results = json.loads((report.out_dir / "results.json").read_text())["results"]
+    for objective in ("minimax", "non-saturating", "WGAN (clip)", "WGAN-GP"):
+        modes = results[f"ring8.{objective}.final_modes_reached"]
+        share = results[f"ring8.{objective}.final_high_quality_share"]
+        assert len(modes) == 1 and 0 <= modes[0] <= 8
+        assert all(0.0 <= s <= 1.0 for s in share)
+        assert results[f"ring8.{objective}.curve_steps"] == [0, 10, 20]
+        assert math.isfinite(results[f"ring8.{objective}.ms_per_step"])
+    assert math.isfinite(results["wall_seconds"]) and len(report.summary) == 4
+
+
+class _Fixed(nn.Module):
+    """A 'generator' that returns given points whatever the noise."""
+
+    def __init__(self, points):
+        super().__init__()
+        self.points = points
+
+    def forward(self, z):
+        return self.points[: len(z)]
+
+
+def test_coverage_counts_samples_on_modes_and_restores_training_mode():
+    data = load_dataset(load_config("ring8_gan").data)
+    on_modes = data.modes.repeat(25, 1)                    # 200 samples, 25 on each mode
+    half = torch.cat([on_modes[:100], torch.zeros(100, 2)])  # the centre is 2 away from every mode
+    G = _Fixed(half).train()
+    cov, fake = coverage(G, torch.zeros(200, 2), data)
+    assert G.training and fake.shape == (200, 2)
+    assert cov["modes_reached"] == 8 and abs(cov["high_quality_share"] - 0.5) < 1e-9
+    cov, _ = coverage(_Fixed(torch.zeros(200, 2)), torch.zeros(200, 2), data)
+    assert cov["modes_reached"] == 0 and cov["high_quality_share"] == 0.0
+
+
+def test_one_thread_restores_the_thread_count():
+    before = torch.get_num_threads()
+    with one_thread():
+        assert torch.get_num_threads() == 1
+    assert torch.get_num_threads() == before
