@@ -10,7 +10,7 @@ import torch
 from gankit.config import Config, apply_overrides, from_dict, load_config, load_yaml, resolve_recipe
 from gankit.errors import GankitError
 from gankit.models import build_models
-from gankit.objectives import sample_z
+from gankit.objectives import generate, sample_z
 from gankit.train import checkpoint as ckpt
 from gankit.train import train_run
 from gankit.train.run_dir import latest_run_dir, new_run_dir
@@ -107,4 +107,4 @@ def sample(run: str | Path | Run, n: int = 64, seed: int = 0) -> torch.Tensor:
     if n < 1:
         raise GankitError(f"--n is {n}; ask for at least one sample.")
     z = sample_z(n, run.cfg.model.z_dim, run.cfg.model.z_dist, torch.Generator().manual_seed(seed))
-    return torch.cat([run.G(chunk) for chunk in z.split(256)])
+    return generate(run.G, z, chunk=256)

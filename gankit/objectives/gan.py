@@ -21,6 +21,17 @@ def sample_z(n: int, z_dim: int, dist: str, generator: torch.Generator | None = 
     return torch.randn(n, z_dim, generator=generator)  # (n, z_dim)
 
 
+@torch.no_grad()
+def generate(G: nn.Module, z: torch.Tensor, chunk: int = 500) -> torch.Tensor:
+    """G's samples on fixed noise, in eval mode (BatchNorm running statistics), chunked; G's mode is restored."""
+    was = G.training
+    G.eval()
+    try:
+        return torch.cat([G(part) for part in z.split(chunk)])
+    finally:
+        G.train(was)
+
+
 class GANObjective:
     """Algorithm 1 of Goodfellow et al. 2014, with any loss and penalty from gankit.losses."""
 

@@ -13,7 +13,7 @@ from gankit.atomic import atomic_write
 from gankit.config import load_config
 from gankit.data import load_dataset
 from gankit.metrics.modes import mode_coverage
-from gankit.objectives import OBJECTIVES, sample_z
+from gankit.objectives import OBJECTIVES, generate, sample_z
 from gankit.train.loop import build_session, train_step
 
 TITLE = "Mode collapse on mixtures of Gaussians: minimax, non-saturating, WGAN and WGAN-GP"
@@ -54,12 +54,7 @@ def one_thread():
 @torch.no_grad()
 def coverage(G: torch.nn.Module, z: torch.Tensor, data) -> tuple[dict, torch.Tensor]:
     """Mode coverage of G's samples on fixed noise z (G in eval mode), and the samples."""
-    was = G.training
-    G.eval()
-    try:
-        fake = G(z)
-    finally:
-        G.train(was)
+    fake = generate(G, z, chunk=len(z))
     return mode_coverage(fake, data.modes, data.mode_std, sigmas=SIGMAS), fake
 
 

@@ -15,7 +15,7 @@ from gankit.data import FASHION_MNIST_DIR, load_dataset
 from gankit.metrics import fid_from_features, wasserstein1
 from gankit.metrics.evaluate import split_of
 from gankit.metrics.features import extract_features, load_extractor
-from gankit.objectives import OBJECTIVES, sample_z
+from gankit.objectives import OBJECTIVES, generate, sample_z
 from gankit.train.loop import build_session, train_step
 
 TITLE = "Saturation of the minimax generator loss: log(1 - D(G(z))) against -log D(G(z))"
@@ -93,14 +93,9 @@ def _image_task(size: dict):
     real_features, _ = extract_features(test.images[pick], extractor)
     z = sample_z(size["n_metric"], cfg.model.z_dim, cfg.model.z_dist, torch.Generator().manual_seed(7))
 
-    @torch.no_grad()
     def metric(G) -> float:
-        G.eval()  # as gankit's training evaluator: batch-norm running statistics
-        try:
-            fake = torch.cat([G(chunk) for chunk in z.split(500)])
-        finally:
-            G.train()
-        return fid_from_features(real_features, extract_features(fake, extractor)[0])
+        # Eval mode, as gankit's training evaluator: batch-norm running statistics.
+        return fid_from_features(real_features, extract_features(generate(G, z), extractor)[0])
     return cfg, data, metric, f"FID ({extractor_name} classifier features)"
 
 

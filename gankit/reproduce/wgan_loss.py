@@ -17,7 +17,7 @@ from gankit.data import FASHION_MNIST_DIR, load_dataset
 from gankit.metrics.evaluate import reference_features, split_of
 from gankit.metrics.features import extract_features, load_extractor
 from gankit.metrics.frechet import fid_from_features
-from gankit.objectives import OBJECTIVES, sample_z
+from gankit.objectives import OBJECTIVES, generate, sample_z
 from gankit.reproduce.mode_collapse import one_thread
 from gankit.train.loop import build_session, train_step
 
@@ -51,12 +51,7 @@ def held_out_d_loss(D, G, real_batches, z_batches, loss_d) -> float:
 @torch.no_grad()
 def fid_of(G, z: torch.Tensor, extractor, real_features: torch.Tensor) -> float:
     """FID of G's samples on fixed noise z (G in eval mode) against precomputed real features."""
-    was = G.training
-    G.eval()
-    try:
-        fake = torch.cat([G(chunk) for chunk in z.split(500)])
-    finally:
-        G.train(was)
+    fake = generate(G, z)
     return fid_from_features(real_features, extract_features(fake, extractor)[0])
 
 

@@ -11,7 +11,7 @@ from gankit.metrics.evaluate import (LOWER_IS_BETTER, data_kind, evaluate_toy, f
 from gankit.metrics.features import default_extractor, extract_features, load_extractor
 from gankit.data import load_dataset
 from gankit.errors import GankitError
-from gankit.objectives import sample_z
+from gankit.objectives import generate, sample_z
 
 AUTO = {"image": "fid", "toy1d": "w1", "toy2d": "modes_reached"}
 # Metrics that can steer the best checkpoint, and the group of gankit.metrics.evaluate that computes each.
@@ -44,12 +44,7 @@ class TrainingEvaluator:
     @torch.no_grad()
     def __call__(self, G: nn.Module) -> float:
         """The metric of G's samples on the fixed noise (G in eval mode, no RNG consumed)."""
-        was = G.training
-        G.eval()
-        try:
-            fake = torch.cat([G(z) for z in self.z.split(500)])
-        finally:
-            G.train(was)
+        fake = generate(G, self.z)
         if self.kind == "image":
             fake_features, fake_probs = extract_features(fake, self.extractor)
             result = feature_metrics([self.group], self.real_features, self.real_probs, fake_features, fake_probs,

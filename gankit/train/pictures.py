@@ -8,6 +8,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from gankit.objectives import generate
 from gankit.viz import make_grid, plot_curves, plot_toy_1d, plot_toy_2d, read_stats, save_gif, save_grid
 
 
@@ -40,13 +41,7 @@ def save_progress_picture(path: Path, G: nn.Module, D: nn.Module, fixed_z: torch
 
 def grid_array(G: nn.Module, fixed_z: torch.Tensor):
     """The sample grid as a uint8 array (for TensorBoard)."""
-    with torch.no_grad():
-        was = G.training
-        G.eval()
-        try:
-            return make_grid(G(fixed_z))
-        finally:
-            G.train(was)
+    return make_grid(generate(G, fixed_z))
 
 
 def finish_pictures(run_dir: Path) -> dict[str, Path]:
