@@ -95,7 +95,7 @@ def _eval(args) -> None:
 def _reproduce(args) -> None:
     from gankit.reproduce import reproduce
 
-    report = reproduce(args.name, out=args.out, scale="full" if args.full else args.scale)
+    report = reproduce(args.name, out=args.out, scale="full" if args.full else args.scale, data=args.data)
     print(report.summary_table())
     print(f"report:  {report.out_dir / 'report.md'}")
     print(f"results: {report.out_dir / 'results.json'}")
@@ -154,6 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", metavar="NAME", help="fig1, saturation, table1, mode-collapse, wgan-meaningful-loss, dcgan")
     p.add_argument("--out", default="reproductions", help="folder for the numbered report folders")
     p.add_argument("--full", action="store_true", help="the longer, fuller version")
+    p.add_argument("--data", default=None, metavar="FOLDER",
+                   help="table1: a folder of MNIST IDX files to train on (default: Fashion-MNIST)")
     p.add_argument("--scale", default="default", choices=("tiny", "default", "full"), help=argparse.SUPPRESS)
     p.set_defaults(func=_reproduce)
 

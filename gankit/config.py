@@ -49,6 +49,7 @@ class ModelConfig:
     dropout: float = 0.0            # D dropout on hidden layers
     input_dropout: float = 0.0      # D dropout on its input
     g_out: str = "tanh"             # G output: tanh | sigmoid (rescaled to [-1, 1]) | none
+    init: str = "default"           # default (each family's own) | goodfellow2014 (the 2014 reference code, mlp / maxout)
 
 
 @dataclass
@@ -67,6 +68,10 @@ class OptimConfig:
     betas: list[float] = field(default_factory=lambda: [0.5, 0.999])  # adam betas
     momentum: float = 0.0           # sgd / rmsprop momentum
     weight_decay: float = 0.0       # L2 weight decay
+    lr_decay: float = 1.0           # lr is divided by this after every G step (the 2014 code: 1.000004)
+    min_lr: float = 0.0             # lr_decay stops here
+    final_momentum: float | None = None  # sgd / rmsprop: momentum rises linearly to this over momentum_ramp
+    momentum_ramp: list[int] = field(default_factory=lambda: [0, 0])  # [first, last] G step of that rise
 
 
 @dataclass
@@ -106,6 +111,7 @@ CHOICES = {
     "model.z_dist": ("normal", "uniform"),
     "model.d_norm": ("batch", "layer", "none"),
     "model.g_out": ("tanh", "sigmoid", "none"),
+    "model.init": ("default", "goodfellow2014"),
     "loss.name": ("minimax", "nonsaturating", "wasserstein", "hinge", "lsgan"),
     "loss.penalty": ("none", "clip", "gp", "r1"),
     "g_optim.name": ("adam", "rmsprop", "sgd"),
@@ -137,6 +143,12 @@ BOUNDS = {
     "loss.clip": (0, None, False),
     "g_optim.lr": (0, None, False),
     "d_optim.lr": (0, None, False),
+    "g_optim.lr_decay": (1, None, True),
+    "d_optim.lr_decay": (1, None, True),
+    "g_optim.min_lr": (0, None, True),
+    "d_optim.min_lr": (0, None, True),
+    "g_optim.final_momentum": (0, 1, True),
+    "d_optim.final_momentum": (0, 1, True),
 }
 
 
@@ -251,6 +263,13 @@ def validate(cfg: Config) -> Config:
     for opt in ("g_optim", "d_optim"):
         if len(flat[f"{opt}.betas"]) != 2:
             raise GankitError(f"config key '{opt}.betas' needs two numbers, e.g. [0.5, 0.999].")
+        ramp = flat[f"{opt}.momentum_ramp"]
+        if len(ramp) != 2 or not 0 <= ramp[0] <= ramp[1]:
+            raise GankitError(f"config key '{opt}.momentum_ramp' is {ramp}; give [first, last] G steps with "
+                              "0 <= first <= last, e.g. [500, 125000].")
+        if flat[f"{opt}.final_momentum"] is not None and flat[f"{opt}.name"] == "adam":
+            raise GankitError(f"config key '{opt}.final_momentum' needs {opt}.name=sgd or rmsprop; Adam has "
+                              "no momentum to ramp (set its betas instead).")
     return cfg
 
 
@@ -260,7 +279,7 @@ def to_dict(cfg: Config) -> dict:
 
 
 def from_dict(tree: dict, source: str = "config") -> Config:
-    """Build a validated Config from a (partial) nested dict."""
+    """Build a Config from a (partial) nested dict; validate() checks its values."""
     if not isinstance(tree, dict):
         raise GankitError(f"{source} must be a YAML mapping of sections (data, model, loss, ...).")
     cfg = Config()

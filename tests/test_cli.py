@@ -35,6 +35,9 @@ def test_dry_run_prints_the_resolved_config_and_writes_nothing(tmp_path, capsys)
     (["train", "dcgan_fashion", "--set", "loss.name=foo", "--dry-run"], "allowed: minimax"),
     (["train", "nope_recipe"], "no recipe named 'nope_recipe'"),
     (["sample", "/no/such/run"], "does not exist"),
+    (["reproduce", "fig1", "--data", "/tmp"], "takes no --data; only table1"),
+    (["reproduce", "table1", "--data", "/no/such/mnist"], "is not a folder"),
+    (["reproduce", "tabel1"], "no experiment named 'tabel1'"),
 ])
 def test_errors_are_one_sentence_and_exit_2(args, words, capsys):
     assert main(args) == 2

@@ -6,12 +6,13 @@ from torch import nn
 
 from gankit.errors import GankitError
 from gankit.models.dcgan import build_dcgan
+from gankit.models.initialisation import initialise
 from gankit.models.maxout import build_maxout
 from gankit.models.mlp import build_mlp
 
 MODELS = {"mlp": build_mlp, "maxout": build_maxout, "dcgan": build_dcgan}
 
-__all__ = ["MODELS", "build_models", "count_parameters", "build_mlp", "build_maxout", "build_dcgan"]
+__all__ = ["MODELS", "build_models", "initialise", "count_parameters", "build_mlp", "build_maxout", "build_dcgan"]
 
 
 def build_models(cfg, shape: tuple[int, ...]) -> tuple[nn.Module, nn.Module]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from gankit.errors import GankitError
-from gankit.reproduce import fig1, saturation
-from gankit.reproduce import mode_collapse, wgan_loss  # they import report, never this package
+from gankit.reproduce import dcgan_vs_mlp, fig1, saturation
+from gankit.reproduce import mode_collapse, table1, wgan_loss  # they import report, never this package
 from gankit.reproduce.report import Report
 from gankit.train.run_dir import new_run_dir
 
@@ -18,6 +18,8 @@ EXPERIMENTS: dict = {
     "wgan-meaningful-loss": wgan_loss,
     "fig1": fig1,
     "saturation": saturation,
+    "table1": table1,
+    "dcgan": dcgan_vs_mlp,
 }
 
 
@@ -28,12 +30,25 @@ def _module(name: str):
     return EXPERIMENTS[name]
 
 
-def reproduce(name: str, out: str | Path = "reproductions", scale: str = "default") -> Report:
-    """Run experiment `name` into a new numbered folder under `out`; return its saved report."""
+def reproduce(name: str, out: str | Path = "reproductions", scale: str = "default",
+              data: str | Path | None = None) -> Report:
+    """Run experiment `name` into a new numbered folder under `out`; return its saved report.
+
+    `data` is a folder of the user's own data, for the experiments that take it (table1: MNIST IDX files).
+    """
     if scale not in SCALES:
         raise GankitError(f"scale '{scale}' is not one of {', '.join(SCALES)}.")
     module = _module(name)
-    report = Report(new_run_dir(Path(out), name), name, module.TITLE, scale)
+    if data is not None:
+        takers = [n for n, m in EXPERIMENTS.items() if getattr(m, "USES_DATA", False)]
+        if not getattr(module, "USES_DATA", False):
+            raise GankitError(f"experiment '{name}' uses built-in data and takes no --data; only "
+                              f"{', '.join(takers)} does.")
+        if not Path(data).is_dir():
+            raise GankitError(f"--data {data} is not a folder; give the folder that holds the four MNIST IDX "
+                              "files (train-images-idx3-ubyte[.gz], ...).")
+    report = Report(new_run_dir(Path(out), name), name, module.TITLE, scale,
+                    data_path=None if data is None else str(data))
     module.run(report)
     report.save()
     return report

@@ -23,8 +23,9 @@ def _plain(value):
 class Report:
     """Collects text, figures, tables and measurements; save() writes report.md and results.json."""
 
-    def __init__(self, out_dir: Path, name: str, title: str, scale: str):
+    def __init__(self, out_dir: Path, name: str, title: str, scale: str, data_path: str | None = None):
         self.out_dir, self.name, self.title, self.scale = Path(out_dir), name, title, scale
+        self.data_path = data_path  # the user's data for experiments that take it (USES_DATA)
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.parts: list[str] = []
         self.results: dict = {}

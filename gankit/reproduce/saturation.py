@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -11,11 +10,12 @@ from matplotlib.figure import Figure
 
 from gankit.atomic import atomic_write
 from gankit.config import apply_overrides, load_config
-from gankit.data import FASHION_MNIST_DIR, load_dataset
+from gankit.data import load_dataset
 from gankit.metrics import fid_from_features, wasserstein1
 from gankit.metrics.evaluate import split_of
 from gankit.metrics.features import extract_features, load_extractor
 from gankit.objectives import OBJECTIVES, generate, sample_z
+from gankit.reproduce.datasets import image_data
 from gankit.train.loop import build_session, train_step
 
 TITLE = "Saturation of the minimax generator loss: log(1 - D(G(z))) against -log D(G(z))"
@@ -82,10 +82,10 @@ def _toy_task(size: dict):
 
 def _image_task(size: dict):
     """A small DCGAN on Fashion-MNIST (digits where it is absent) and FID in the domain classifier's features."""
-    recipe, extractor_name = ("dcgan_fashion", "fashion_mnist") if Path(FASHION_MNIST_DIR).is_dir() \
-        else ("dcgan_digits", "digits")
+    choice = image_data(digits_resolution=16)
+    extractor_name = choice.extractor
     sets = ["train.progress=false", "train.ema=0.0"] + ([f"data.limit={size['limit']}"] if size["limit"] else [])
-    cfg = load_config(recipe, sets)
+    cfg = load_config("dcgan_fashion", choice.overrides + sets)
     data = load_dataset(cfg.data)
     extractor = load_extractor(extractor_name)
     test = load_dataset(split_of(cfg.data, "test"))

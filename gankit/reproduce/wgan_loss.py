@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -13,11 +12,12 @@ from scipy.stats import spearmanr
 
 from gankit.atomic import atomic_write
 from gankit.config import load_config
-from gankit.data import FASHION_MNIST_DIR, load_dataset
+from gankit.data import load_dataset
 from gankit.metrics.evaluate import reference_features, split_of
 from gankit.metrics.features import extract_features, load_extractor
 from gankit.metrics.frechet import fid_from_features
 from gankit.objectives import OBJECTIVES, generate, sample_z
+from gankit.reproduce.datasets import image_data
 from gankit.reproduce.mode_collapse import one_thread
 from gankit.train.loop import build_session, train_step
 
@@ -30,13 +30,6 @@ SIZES = {
     "default": {"steps": 500, "checkpoints": 10, "n_fid": 1000, "batches": 4},
     "full": {"steps": 3000, "checkpoints": 20, "n_fid": 2000, "batches": 8},
 }
-
-
-def data_choice() -> tuple[str, list[str], str]:
-    """(dataset name, overrides, extractor): Fashion-MNIST where installed, else scikit-learn's 8x8 digits."""
-    if Path(FASHION_MNIST_DIR).is_dir():
-        return "Fashion-MNIST", [], "fashion_mnist"
-    return "digits (8x8; Fashion-MNIST is not installed)", ["data.name=digits"], "digits"
 
 
 @torch.no_grad()
@@ -155,7 +148,8 @@ def summarise(report, runs: dict, size: dict) -> None:
 def run(report) -> None:
     """Train WGAN-GP and a non-saturating DCGAN, track losses and FID, correlate them."""
     size, started = SIZES[report.scale], time.perf_counter()
-    data_name, overrides, extractor_name = data_choice()
+    choice = image_data()
+    data_name, overrides, extractor_name = choice.label, choice.overrides, choice.extractor
     with one_thread():  # one thread: shared cores make threaded convolutions far slower, not faster
         test = load_dataset(split_of(load_config(VARIANTS["WGAN-GP"][0], overrides).data, "test"))
         extractor = load_extractor(extractor_name)

@@ -13,13 +13,14 @@ from tqdm import tqdm
 from gankit.config import Config, OptimConfig, save_config, to_dict
 from gankit.data import load_dataset
 from gankit.errors import GankitError
-from gankit.models import build_models
+from gankit.models import build_models, initialise
 from gankit.objectives import OBJECTIVES, sample_z
 from gankit.train import checkpoint as ckpt
 from gankit.train.ema import make_ema, update_ema
 from gankit.train.evaluator import TrainingEvaluator
 from gankit.train.pictures import finish_pictures, grid_array, save_progress_picture
 from gankit.train.run_dir import StatsLog
+from gankit.train.schedule import apply_schedule
 
 
 class DivergedError(GankitError):
@@ -88,6 +89,7 @@ def build_session(cfg: Config, data) -> Session:
     seed = cfg.train.seed
     torch.manual_seed(seed)  # initial weights, dropout masks
     G, D = build_models(cfg.model, data.shape)
+    initialise(G, D, cfg.model, data)
     return Session(
         cfg=cfg, G=G, D=D,
         opt_G=make_optimizer(cfg.g_optim, G.parameters()),
@@ -136,6 +138,8 @@ def _save(s: Session, run_dir: Path, stem: str | None = None) -> None:
 def train_step(s: Session, objective, data) -> dict:
     """Algorithm 1: k = n_critic D steps on fresh real batches and noise, one G step, the EMA."""
     tc = s.cfg.train
+    apply_schedule(s.opt_D, s.cfg.d_optim, s.step)
+    apply_schedule(s.opt_G, s.cfg.g_optim, s.step)
     for _ in range(tc.n_critic):
         batch = data.sample(tc.batch_size, s.data_rng)
         s.opt_D.zero_grad(set_to_none=True)

@@ -24,6 +24,7 @@ class StubModelConfig:
     dropout: float = 0.0
     input_dropout: float = 0.0
     g_out: str = "tanh"
+    init: str = "default"
 
 
 @pytest.fixture
