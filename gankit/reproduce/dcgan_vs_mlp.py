@@ -114,7 +114,7 @@ def write(report, runs: dict, size: dict, choice, scorer: Scorer, wall: float) -
             report.measure(f"{key}.{field}", value)
         rows.append({"model": name, "steps": r["steps"], "ms/step": values["ms_per_step"],
                      "G / D parameters": f"{params[0]:,} / {params[1]:,}", "FID": m["fid"],
-                     "KID x 1000": 1000 * m["kid"], "precision": m["precision"], "recall": m["recall"],
+                     "KID": m["kid"], "precision": m["precision"], "recall": m["recall"],
                      "density": m["density"], "coverage": m["coverage"]})
     d, p = runs["DCGAN"]["metrics"], runs["MLP GAN"]["metrics"]
     report.claim("FID after equal training time, DCGAN vs MLP GAN", f"{d['fid']:.1f} vs {p['fid']:.1f}",
@@ -133,7 +133,7 @@ def write(report, runs: dict, size: dict, choice, scorer: Scorer, wall: float) -
         f"(`{VARIANTS['MLP GAN']}`): G {mlp.model.z_dim}-{'-'.join(map(str, mlp.model.g_hidden))}-784 (ReLU, "
         f"tanh), D {'-'.join(map(str, mlp.model.d_hidden))} (LeakyReLU, dropout {mlp.model.dropout}).\n\n"
         f"Metrics: {size['n_final']:,} samples (G in eval mode) against the {scorer.n_real:,} test images in the "
-        f"`{choice.extractor}` classifier's features: FID, KID (x 1000), precision and recall (k = 3), density "
+        f"`{choice.extractor}` classifier's features: FID, KID, precision and recall (k = 3), density "
         f"and coverage (k = 5). The curve uses {size['n_curve']:,} samples on fixed noise, which biases FID "
         "upwards; compare the curves with each other, not with the final numbers. Steps per second depend on "
         "the machine, so the step counts (and the outcome at a short budget) vary from one machine to another.")
