@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import torch
@@ -27,13 +30,15 @@ VARIANTS = {
 }
 DATA_OVERRIDES = {"ring8": [], "grid25": ["data.name=grid25"]}
 # Steps are G steps; the WGAN variants take 5 critic steps each, so they cost 3-6x a GAN step
-# (one thread: about 4.4, 4.4, 14 and 24 ms), which puts default near 4 minutes on 2 quiet cores.
+# (one thread: about 4.5, 4.5, 14 and 24 ms). The runs are independent and share the cores as
+# one-thread processes, which puts default near 5 minutes on 2 quiet cores.
 SIZES = {
     "tiny": {"datasets": ("ring8",), "seeds": 1, "steps": 20, "every": 10, "n_eval": 500},
-    "default": {"datasets": ("ring8", "grid25"), "seeds": 2, "steps": 1200, "every": 100, "n_eval": 2500},
-    "full": {"datasets": ("ring8", "grid25"), "seeds": 5, "steps": 5000, "every": 250, "n_eval": 2500},
+    "default": {"datasets": ("ring8", "grid25"), "seeds": 2, "steps": 3000, "every": 250, "n_eval": 2500},
+    "full": {"datasets": ("ring8", "grid25"), "seeds": 5, "steps": 10_000, "every": 500, "n_eval": 2500},
 }
 SIGMAS = 3.0
+WORKERS = max(1, min(2, os.cpu_count() or 1))  # the runs are tiny: one thread each, one process per core
 SNAPSHOTS = 5
 LIMITS = {"ring8": 3.0, "grid25": 5.5}
 
@@ -85,6 +90,27 @@ def train_one(recipe: str, overrides: list[str], seed: int, size: dict) -> dict:
             record()
     out["modes_total"] = len(data.modes)
     return out
+
+
+def _job(job: tuple[str, str, int], size: dict) -> dict:
+    """One (dataset, objective, seed) run on one thread; a worker process's entry point."""
+    dataset, name, seed = job
+    recipe, overrides = VARIANTS[name]
+    with one_thread():
+        return train_one(recipe, overrides + DATA_OVERRIDES[dataset], seed, size)
+
+
+def run_jobs(jobs: list[tuple[str, str, int]], size: dict, workers: int) -> dict:
+    """{job: result} for every (dataset, objective, seed); in `workers` one-thread processes when > 1.
+
+    Each run seeds its own networks, data and noise, so a result does not depend on where it ran.
+    """
+    if workers <= 1:
+        return {job: _job(job, size) for job in jobs}
+    # spawn, not fork: a forked child of a process that has used torch's thread pool can hang.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {job: pool.submit(_job, job, size) for job in jobs}
+        return {job: future.result() for job, future in futures.items()}
 
 
 def snapshot_figure(path, runs: dict, data, dataset: str) -> None:
@@ -200,11 +226,14 @@ def run(report) -> None:
         f"**Criterion** (`gankit.metrics.mode_coverage`): a sample is high quality when it lies within "
         f"{SIGMAS:g} standard deviations ({SIGMAS:g} x mode_std) of its nearest mode; a mode is reached when "
         "it holds at least 1% of the samples as high-quality ones.")
+    # The costliest objectives (listed last) first, so the processes finish together.
+    jobs = [(dataset, name, seed) for name in reversed(VARIANTS) for dataset in size["datasets"]
+            for seed in range(size["seeds"])]
+    workers = 1 if report.scale == "tiny" else WORKERS
+    done = run_jobs(jobs, size, workers)
     with one_thread():
         for dataset in size["datasets"]:
-            runs = {name: [train_one(recipe, over + DATA_OVERRIDES[dataset], seed, size)
-                           for seed in range(size["seeds"])]
-                    for name, (recipe, over) in VARIANTS.items()}
+            runs = {name: [done[dataset, name, seed] for seed in range(size["seeds"])] for name in VARIANTS}
             data = load_dataset(load_config(VARIANTS["minimax"][0], DATA_OVERRIDES[dataset]).data)
             snap, curves = report.out_dir / f"snapshots_{dataset}.png", report.out_dir / f"curves_{dataset}.png"
             snapshot_figure(snap, {n: s[0] for n, s in runs.items()}, data, dataset)
@@ -230,7 +259,9 @@ def run(report) -> None:
     report.measure("steps", size["steps"])
     report.measure("sigmas", SIGMAS)
     report.measure("wall_seconds", wall)
-    report.text(f"Wall time {wall:.0f} s for {len(rows)} objective/dataset pairs x {size['seeds']} seed(s); the "
+    report.measure("workers", workers)
+    report.text(f"Wall time {wall:.0f} s for {len(rows)} objective/dataset pairs x {size['seeds']} seed(s), run "
+                f"in {workers} one-thread process(es); the "
                 "step budget follows from the per-step costs in the table (WGAN variants take 5 critic steps per "
                 f"G step). Short CPU runs: the picture can change with more steps (`--full`: "
                 f"{SIZES['full']['seeds']} seeds, {SIZES['full']['steps']} steps).")

@@ -57,3 +57,16 @@ def test_one_thread_restores_the_thread_count():
     with one_thread():
         assert torch.get_num_threads() == 1
     assert torch.get_num_threads() == before
+
+
+def test_runs_in_worker_processes_equal_the_runs_in_this_one():
+    from gankit.reproduce.mode_collapse import run_jobs
+    size = {"steps": 6, "every": 3, "n_eval": 200}
+    jobs = [("ring8", "non-saturating", 0), ("ring8", "WGAN-GP", 1)]
+    here, there = run_jobs(jobs, size, workers=1), run_jobs(jobs, size, workers=2)
+    assert here.keys() == there.keys() == set(jobs)
+    for job in jobs:
+        assert here[job]["steps"] == there[job]["steps"] == [0, 3, 6]
+        assert here[job]["modes"] == there[job]["modes"] and here[job]["hq"] == there[job]["hq"]
+        for a, b in zip(here[job]["samples"], there[job]["samples"]):
+            assert (a == b).all(), job
