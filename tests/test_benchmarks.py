@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from gankit.config import load_config
+
 ROOT = Path(__file__).resolve().parent.parent
 PER_RECIPE = ("steps_per_s", "images_per_s", "flops_per_step", "gflops_per_s", "share_of_matmul_peak",
               "peak_rss_mib")
@@ -29,5 +31,6 @@ def test_benchmark_writes_report(tmp_path):
     assert "error" not in result
     for key in PER_RECIPE:
         assert result[key] > 0, key
-    # The toy recipe's batch is 256 with one D step per G step.
-    assert result["images_per_s"] == pytest.approx(result["steps_per_s"] * 256)
+    # Real images seen per G step: the batch times the k D steps.
+    cfg = load_config("gaussian1d_fig1")
+    assert result["images_per_s"] == pytest.approx(result["steps_per_s"] * cfg.train.batch_size * cfg.train.n_critic)
