@@ -93,7 +93,7 @@ def train(cfg, splits: Splits, size: dict) -> dict:
         s.step += 1
         if not np.isfinite(stats["loss_D"] + stats["loss_G"]):
             raise GankitError(f"the maxout GAN diverged at step {s.step}; nothing to evaluate.")
-    return {"G": s.G, "curve": curve, "seconds": seconds, "last": stats}
+    return {"G": s.G, "curve": curve, "seconds": seconds}
 
 
 def curve_figure(curve: list, real_quick: float, n: int, path) -> None:
