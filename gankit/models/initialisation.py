@@ -20,11 +20,8 @@ def _linears(net: nn.Module) -> list[nn.Linear]:
 @torch.no_grad()
 def _marginal_logits(images: torch.Tensor) -> torch.Tensor:
     """logit of each pixel's mean in [0, 1] (pylearn2's init_sigmoid_bias_from_marginals), flattened."""
-    mean = torch.zeros(images[0].numel(), dtype=torch.float64)
-    for part in images.split(10_000):  # uint8 or [-1, 1] floats
-        x = part.double() / 255 if part.dtype == torch.uint8 else (part.double() + 1) / 2
-        mean += x.flatten(1).sum(0)
-    p = (mean / len(images)).clamp(1e-7, 1 - 1e-7)
+    total = sum(part.flatten(1).double().sum(0) for part in images.split(10_000))  # uint8, as datasets hold them
+    p = (total / (255 * len(images))).clamp(1e-7, 1 - 1e-7)
     return (p.log() - (-p).log1p()).float()
 
 

@@ -134,8 +134,8 @@ def run(report) -> None:
                                   wall=time.perf_counter() - started))
 
 
-def write(report, cfg, size: dict, r: dict) -> None:
-    """Measurements, the comparison with the paper and the text of the report."""
+def measure(report, cfg, size: dict, r: dict) -> None:
+    """Every number of the run into results.json."""
     gan, real, splits = r["gan"], r["real"], r["splits"]
     for key, value in (("dataset", r["label"]), ("looks_like_mnist", r["is_mnist"]), ("steps", size["steps"]),
                        ("epochs", size["steps"] * cfg.train.batch_size / splits.n_train),
@@ -148,6 +148,12 @@ def write(report, cfg, size: dict, r: dict) -> None:
                        ("n_test", len(splits.test)), ("train_seconds", r["result"]["seconds"]),
                        ("wall_seconds", r["wall"])):
         report.measure(key, value)
+
+
+def write(report, cfg, size: dict, r: dict) -> None:
+    """The comparison with the paper and the text of the report."""
+    gan, real, splits = r["gan"], r["real"], r["splits"]
+    measure(report, cfg, size, r)
     ours = f"{gan['mean']:.1f} +/- {gan['std_error']:.1f}"
     if r["is_mnist"]:
         report.claim("Parzen log-likelihood, adversarial nets (MNIST)", ours, "225 +/- 2 (paper, Table 1)")
