@@ -19,7 +19,7 @@ from gankit.metrics.inception_score import inception_score
 from gankit.metrics.kid import kid
 from gankit.metrics.memorization import memorization_report
 from gankit.metrics.modes import mode_coverage
-from gankit.metrics.parzen import parzen_report
+from gankit.metrics.parzen import parzen_report, validation_size
 from gankit.metrics.prdc import density_coverage, precision_recall
 from gankit.metrics.toy import kl_js_to_density, wasserstein1
 
@@ -110,7 +110,7 @@ def evaluate_images(fake: torch.Tensor, data_cfg, names: list[str], extractor_na
         flat = lambda x: ((x + 1) / 2).flatten(1).double()  # pixels in [0, 1], as the 2014 protocol
         fake_px, test_px = flat(fake), flat(test.as_float())
         if "parzen" in names:
-            n_val = min(10000, len(train) // 6)
+            n_val = validation_size(len(train))
             report = parzen_report(fake_px, flat(to_float(train.images[-n_val:])), test_px)
             out.update({f"parzen_{k}": v for k, v in report.items()})
         if "memorization" in names:

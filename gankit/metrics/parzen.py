@@ -10,6 +10,11 @@ import torch
 from gankit.errors import GankitError
 
 
+def validation_size(n_train_rows: int) -> int:
+    """Training rows held out (the last ones) to choose sigma: 10,000 of MNIST's 60,000, a sixth of fewer."""
+    return min(10_000, n_train_rows // 6)
+
+
 def _matrix(x, name: str) -> torch.Tensor:
     """Return `x` as a float64 (N, d) tensor, one flattened example per row."""
     x = torch.as_tensor(x).double()

@@ -13,7 +13,7 @@ from gankit.config import load_config
 from gankit.data import load_dataset, to_float
 from gankit.errors import GankitError
 from gankit.metrics.evaluate import split_of
-from gankit.metrics.parzen import parzen_report
+from gankit.metrics.parzen import parzen_report, validation_size
 from gankit.objectives import OBJECTIVES, generate, sample_z
 from gankit.reproduce.datasets import image_data
 from gankit.train.loop import build_session, train_step
@@ -62,8 +62,7 @@ class Splits:
 
     def __init__(self, data_cfg):
         full = load_dataset(split_of(data_cfg, "train")).images
-        self.n_val = min(10_000, len(full) // 6)
-        self.n_train = len(full) - self.n_val
+        self.n_train = len(full) - validation_size(len(full))
         self.train_images = full[:self.n_train]
         self.validation = pixels(full[self.n_train:])
         self.test = pixels(load_dataset(split_of(data_cfg, "test")).images)
