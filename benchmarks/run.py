@@ -1,8 +1,8 @@
 """Benchmark gankit's recipes side by side: training speed, FLOPs, peak memory and the demo's time.
 
 Each recipe runs in its own subprocess (`--one RECIPE --json`) so its resident peak is its own.
-The timed step is train_run's update body (n_critic D updates, one G update, the EMA) without
-logging, pictures or checkpoints. images/s counts real examples: batch_size * n_critic * steps/s.
+The timed step is gankit.train.session.advance, the loop's own iteration (n_critic D updates, one G
+update, the EMA) without logging, pictures or checkpoints, on the recipe's train.device. images/s counts real examples: batch_size * n_critic * steps/s.
 FLOPs are what torch.utils.flop_counter counts (matmuls, convolutions) in one step. No thresholds:
 the ratios within one run are what to compare.
 """
@@ -30,8 +30,8 @@ from eval_speed import eval_seconds  # noqa: E402  (benchmarks/ is on sys.path w
 from gankit.config import load_config
 from gankit.data import FASHION_MNIST_DIR, load_dataset
 from gankit.errors import GankitError
-from gankit.objectives import OBJECTIVES
-from gankit.train.loop import build_session, train_step
+from gankit.train.device import place_data
+from gankit.train.session import advance, start_session
 
 RECIPES = ("dcgan_fashion", "wgan_fashion", "wgangp_fashion", "mlp_mnist", "maxout_mnist",
            "ring8_wgangp", "gaussian1d_fig1")
@@ -61,30 +61,38 @@ class GlobalFlopCounter(FlopCounterMode):
 
 
 def measure_recipe(recipe: str, overrides: list[str], steps: int) -> dict:
-    """Build a recipe's session as train_run does, then time `steps` steps and count one step's FLOPs."""
+    """Start a recipe's session as `gankit train` does, then time `steps` iterations and count one's FLOPs."""
     rss_after_import = peak_rss_mib()
     cfg = load_config(recipe, overrides)
     data = load_dataset(cfg.data)
-    s = build_session(cfg, data)
-    objective = OBJECTIVES["gan"](s.G, s.D, cfg.loss, cfg.model.z_dist, s.noise_rng)
+    s = start_session(cfg, data)
+    data = place_data(data, s.t.device)
     for _ in range(WARMUP_STEPS):
-        train_step(s, objective, data)
+        advance(s, data)
+    synchronize(s.t.device)
     start = time.perf_counter()
     for _ in range(steps):
-        train_step(s, objective, data)
+        advance(s, data)
+    synchronize(s.t.device)
     seconds = time.perf_counter() - start
     with GlobalFlopCounter() as counter:
-        train_step(s, objective, data)
+        advance(s, data)
     flops = counter.get_total_flops()
     tc = cfg.train
     steps_per_s = steps / seconds
     return {
         "recipe": recipe, "overrides": overrides, "data": cfg.data.name, "shape": list(data.shape),
-        "batch_size": tc.batch_size, "n_critic": tc.n_critic, "steps": steps, "seconds": seconds,
-        "steps_per_s": steps_per_s, "images_per_s": tc.batch_size * tc.n_critic * steps_per_s,
+        "device": str(s.t.device), "batch_size": tc.batch_size, "n_critic": tc.n_critic, "steps": steps,
+        "seconds": seconds, "steps_per_s": steps_per_s, "images_per_s": tc.batch_size * tc.n_critic * steps_per_s,
         "flops_per_step": flops, "gflops_per_s": flops * steps_per_s / 1e9,
         "peak_rss_mib": peak_rss_mib(), "rss_after_import_mib": rss_after_import,
     }
+
+
+def synchronize(device: torch.device) -> None:
+    """Wait for the device's queued work (timings on a GPU need it; a no-op on the CPU)."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
 
 
 def matmul_peak(n: int, warmup: int = 3, reps: int = 10) -> dict:

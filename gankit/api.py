@@ -9,14 +9,16 @@ import torch
 
 from gankit.config import Config, apply_overrides, from_dict, load_config, load_yaml, resolve_recipe
 from gankit.errors import GankitError
-from gankit.models import build_models
-from gankit.objectives import generate, sample_z
+from gankit.data import DataSpec
+from gankit.objectives import Family, Parts
 from gankit.train import checkpoint as ckpt
 from gankit.train import train_run
+from gankit.train.device import resolve_device
+from gankit.train.session import build_parts, family_of, load_nets
 from gankit.train.run_dir import latest_run_dir, new_run_dir
 
 # What may change when a run is resumed: how long and how it reports, not what it learns.
-RESUMABLE_KEYS = ("train.steps", "train.log_every", "train.sample_every", "train.checkpoint_every",
+RESUMABLE_KEYS = ("train.steps", "train.minutes", "train.log_every", "train.sample_every", "train.checkpoint_every",
                   "train.keep_checkpoints", "train.progress", "train.tensorboard")
 
 
@@ -24,17 +26,22 @@ class Run(NamedTuple):
     """A trained run loaded from its folder."""
 
     cfg: Config
-    G: torch.nn.Module          # the generator to sample from (the EMA copy when the run kept one)
-    D: torch.nn.Module
+    G: torch.nn.Module          # the network that samples (the EMA copy when the run kept one)
+    D: torch.nn.Module | None   # the discriminator, where the family has one named D
     step: int
     path: Path
+    parts: Parts                # every network of the family, by name
+    family: Family
 
 
 def resolve(recipe: str | Config, overrides: list[str] | None = None) -> tuple[Config, str]:
     """A recipe name, YAML path or Config, with overrides applied -> (config, run name)."""
     if isinstance(recipe, Config):
-        return apply_overrides(recipe, list(overrides or [])), "custom"
-    return load_config(recipe, list(overrides or [])), resolve_recipe(recipe).stem
+        cfg, name = apply_overrides(recipe, list(overrides or [])), "custom"
+    else:
+        cfg, name = load_config(recipe, list(overrides or [])), resolve_recipe(recipe).stem
+    family_of(cfg)  # an unknown objective fails before a run folder exists
+    return cfg, name
 
 
 def resume_config(run_dir: Path, overrides: list[str]) -> Config:
@@ -84,27 +91,32 @@ def _checkpoint_path(run_dir: Path, which: str) -> Path:
     return path
 
 
-def load_run(run_dir: str | Path, checkpoint: str = "latest") -> Run:
-    """Load a run's config and networks from a checkpoint (no data needed)."""
+def load_run(run_dir: str | Path, checkpoint: str = "latest", device: str = "cpu") -> Run:
+    """Load a run's config and networks from a checkpoint (no data needed), on `device`."""
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise GankitError(f"run folder {run_dir} does not exist; give the folder `gankit train` printed.")
     tensors, meta = ckpt.load_checkpoint(_checkpoint_path(run_dir, checkpoint))
     cfg = from_dict(meta["config"], source=f"{run_dir} checkpoint")
-    torch.manual_seed(0)  # initial weights are overwritten; keep construction quiet and repeatable
-    G, D = build_models(cfg.model, tuple(meta["shape"]))
-    use_ema = any(k.startswith("G_ema.") for k in tensors)
-    G.load_state_dict(ckpt.sub_state("G_ema" if use_ema else "G", tensors))
-    D.load_state_dict(ckpt.sub_state("D", tensors))
-    return Run(cfg, G.eval(), D.eval(), meta["step"], run_dir)
+    kind, shape, classes = meta.get("spec") or ("image" if len(meta["shape"]) == 3 else "toy", meta["shape"], 0)
+    if not any(k.startswith("G_ema.") for k in tensors):
+        cfg.train.ema = 0.0  # the run kept no EMA copy
+    parts = build_parts(cfg, DataSpec(kind, tuple(shape), classes))
+    load_nets(parts, tensors)
+    target = resolve_device(device)
+    for net in parts.nets.values():
+        net.to(target).eval()
+    for name, value in parts.buffers.items():
+        parts.buffers[name] = tensors.get(f"buffer.{name}", value).to(target)
+    return Run(cfg, parts.sampling_net(), parts.nets.get("D"), meta["step"], run_dir, parts, family_of(cfg))
 
 
 @torch.no_grad()
 def sample(run: str | Path | Run, n: int = 64, seed: int = 0) -> torch.Tensor:
-    """n samples from a run's generator: (n, C, H, W) in [-1, 1], or (n, dim) for toy data."""
+    """n samples from a run's generator on the CPU: (n, C, H, W) in [-1, 1], or (n, dim) for toy data."""
     if not isinstance(run, Run):
         run = load_run(run)
     if n < 1:
         raise GankitError(f"--n is {n}; ask for at least one sample.")
-    z = sample_z(n, run.cfg.model.z_dim, run.cfg.model.z_dist, torch.Generator().manual_seed(seed))
-    return generate(run.G, z, chunk=256)
+    inputs = run.family.inputs(run.parts, n, torch.Generator().manual_seed(seed))
+    return run.family.generate(run.parts, inputs, chunk=256)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -37,7 +38,9 @@ class DataConfig:
 
 @dataclass
 class ModelConfig:
-    name: str = "dcgan"             # mlp | maxout | dcgan
+    name: str = "dcgan"             # mlp | maxout | dcgan: both networks (the shorthand)
+    generator: str | None = None    # the generator's builder when it differs from `name`
+    discriminator: str | None = None  # the discriminator's builder when it differs from `name`
     z_dim: int = 100                # latent size
     z_dist: str = "normal"          # normal | uniform (uniform on [-1, 1])
     g_hidden: list[int] = field(default_factory=lambda: [256, 256])  # mlp / maxout G hidden sizes
@@ -91,11 +94,18 @@ class TrainConfig:
     eval_n: int = 2000              # generated samples per evaluation during training
     tensorboard: bool = False       # also write TensorBoard event files
     progress: bool = True           # show a progress bar
+    minutes: float | None = None    # stop after this much training time (a checkpoint is written; --resume continues)
+    device: str = "auto"            # auto (cuda, then mps, then cpu) | cpu | cuda | cuda:N | mps
+    precision: str = "fp32"         # fp32 | bf16 | fp16 (autocast; fp16 with a gradient scaler)
+    channels_last: bool = False     # NHWC memory layout for convolutional networks (a GPU speed option)
+    compile: bool = False           # torch.compile the networks (needs a C++ compiler on the CPU)
+    deterministic: bool = False     # deterministic GPU kernels, so a resumed CUDA run is bit-exact
 
 
 @dataclass
 class Config:
     description: str = ""           # one line shown by `gankit recipes`
+    objective: str = "gan"          # the family that trains: gan
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     loss: LossConfig = field(default_factory=LossConfig)
@@ -104,14 +114,18 @@ class Config:
     train: TrainConfig = field(default_factory=TrainConfig)
 
 
-# Allowed values of the string options; data and model names are checked
-# against DATASETS and MODELS by the code that builds them.
+# Allowed values of the string options; data, model and objective names are
+# checked against DATASETS, GENERATORS / DISCRIMINATORS and OBJECTIVES by the
+# code that builds them.
+TOP_LEVEL = ("description", "objective")
+DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 CHOICES = {
     "data.split": ("train", "test"),
     "model.z_dist": ("normal", "uniform"),
     "model.d_norm": ("batch", "layer", "none"),
     "model.g_out": ("tanh", "sigmoid", "none"),
     "model.init": ("default", "goodfellow2014"),
+    "train.precision": ("fp32", "bf16", "fp16"),
     "loss.name": ("minimax", "nonsaturating", "wasserstein", "hinge", "lsgan"),
     "loss.penalty": ("none", "clip", "gp", "r1"),
     "g_optim.name": ("adam", "rmsprop", "sgd"),
@@ -131,6 +145,7 @@ BOUNDS = {
     "train.eval_every": (0, None, True),
     "train.eval_n": (1, None, False),
     "train.ema": (0, 1, True),
+    "train.minutes": (0, None, False),
     "model.z_dim": (0, None, False),
     "model.width": (0, None, False),
     "model.maxout_pieces": (0, None, False),
@@ -219,9 +234,9 @@ def _set(cfg: Config, key: str, value) -> None:
     if section not in fields:
         raise _unknown(key)
     if not sub:
-        if section != "description":
+        if section not in TOP_LEVEL:
             raise GankitError(f"config key '{key}' is a section; set one of its keys, e.g. '{section}.{dataclasses.fields(getattr(cfg, section))[0].name}'.")
-        cfg.description = _coerce(key, value, str)
+        setattr(cfg, section, _coerce(key, value, str))
         return
     target = getattr(cfg, section)
     if not dataclasses.is_dataclass(target):
@@ -258,6 +273,9 @@ def validate(cfg: Config) -> Config:
         if bad_low or bad_high:
             rng = f"{'>=' if inclusive else '>'} {low}" + (f" and < {high}" if high is not None else "")
             raise GankitError(f"config key '{key}' is {v}; it must be {rng}.")
+    if not DEVICE.match(flat["train.device"]):
+        raise GankitError(f"config key 'train.device' is '{flat['train.device']}'; allowed: auto, cpu, cuda, "
+                          "cuda:N (e.g. cuda:1) or mps.")
     if flat["data.channels"] not in (None, 1, 3):
         raise GankitError(f"config key 'data.channels' is {flat['data.channels']}; allowed: 1 or 3.")
     for opt in ("g_optim", "d_optim"):

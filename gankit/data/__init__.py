@@ -6,6 +6,8 @@ loaders apply data.limit, data.channels and data.resolution the same way.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from gankit.data.cifar import load_cifar10, load_cifar100
 from gankit.data.digits import load_digits
 from gankit.data.folder import load_folder
@@ -30,6 +32,19 @@ DATASETS = {
 TOY_DATASETS = ("gaussian1d", "ring8", "grid25")
 
 
+class DataSpec(NamedTuple):
+    """What networks are built for, without the data itself (so a run loads without its data)."""
+
+    kind: str                  # image | toy
+    shape: tuple[int, ...]     # one example: (C, H, W) or (dim,)
+    num_classes: int = 0
+
+
+def spec_of(data) -> DataSpec:
+    """The DataSpec of a loaded dataset."""
+    return DataSpec(data.kind, tuple(int(s) for s in data.shape), int(data.num_classes))
+
+
 def load_dataset(cfg) -> ImageDataset | ToyDataset:
     """Load the dataset named by cfg.name, with the config's options applied."""
     loader = DATASETS.get(cfg.name)
@@ -42,6 +57,6 @@ def load_dataset(cfg) -> ImageDataset | ToyDataset:
 
 
 __all__ = [
-    "DATASETS", "FASHION_MNIST_DIR", "ImageDataset", "ToyDataset", "load_dataset",
+    "DATASETS", "DataSpec", "spec_of", "FASHION_MNIST_DIR", "ImageDataset", "ToyDataset", "load_dataset",
     "read_idx", "to_float", "to_uint8",
 ]

@@ -60,9 +60,22 @@ class ImageDataset:
     def __repr__(self) -> str:
         return f"ImageDataset({self.name!r}, n={len(self)}, shape={self.shape}, classes={self.num_classes})"
 
+    @property
+    def device(self) -> torch.device:
+        """Where the images are held."""
+        return self.images.device
+
+    def to(self, device) -> "ImageDataset":
+        """The same dataset held on `device` (uint8 there; batches are converted on the device)."""
+        labels = self.labels.to(device) if self.labels is not None else None
+        return ImageDataset(self.images.to(device), labels, self.num_classes, self.name)
+
     def sample(self, batch_size: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """Random batch by indexing (torch.randint with the given generator, with replacement): float32 (B,C,H,W) in [-1, 1] and labels (B,) or None."""
-        idx = torch.randint(len(self), (batch_size,), generator=generator)
+        """Random batch by indexing (torch.randint with the given generator, with replacement): float32 (B,C,H,W) in [-1, 1] and labels (B,) or None.
+
+        The generator must live where the images do; so does the batch.
+        """
+        idx = torch.randint(len(self), (batch_size,), generator=generator, device=self.images.device)
         labels = self.labels[idx] if self.labels is not None else None
         return to_float(self.images[idx]), labels
 

@@ -33,10 +33,19 @@ class ToyDataset:
     def __repr__(self) -> str:
         return f"ToyDataset({self.name!r}, modes={self.modes.shape[0]}, dim={self.shape[0]}, std={self.mode_std})"
 
+    @property
+    def device(self) -> torch.device:
+        """Where the mode centres are held (and so where samples are drawn)."""
+        return self.modes.device
+
+    def to(self, device) -> "ToyDataset":
+        """The same distribution, sampled on `device`."""
+        return ToyDataset(self.name, self.modes.to(device), self.mode_std)
+
     def sample(self, batch_size: int, generator: torch.Generator) -> tuple[torch.Tensor, None]:
-        """Draw float32 (batch_size, dim) samples using only the given generator; labels are None."""
-        which = torch.randint(self.modes.shape[0], (batch_size,), generator=generator)
-        noise = torch.randn(batch_size, self.modes.shape[1], generator=generator)
+        """Draw float32 (batch_size, dim) samples using only the given generator (on the data's device); labels are None."""
+        which = torch.randint(self.modes.shape[0], (batch_size,), generator=generator, device=self.modes.device)
+        noise = torch.randn(batch_size, self.modes.shape[1], generator=generator, device=self.modes.device)
         return self.modes[which] + self.mode_std * noise, None
 
     def log_density(self, x: torch.Tensor) -> torch.Tensor:

@@ -1,28 +1,53 @@
-"""Generator / discriminator families and the registry that builds them by name."""
+"""Networks: one builder per network, in two literal dicts that recipes name.
+
+`model.name` is the shorthand that picks both networks; `model.generator` and
+`model.discriminator` pick them apart (e.g. the 2014 paper's ReLU MLP G is
+`mlp`, its D `maxout`).
+"""
 
 from __future__ import annotations
 
 from torch import nn
 
 from gankit.errors import GankitError
-from gankit.models.dcgan import build_dcgan
+from gankit.models.dcgan import build_dcgan_discriminator, build_dcgan_generator
 from gankit.models.initialisation import initialise
-from gankit.models.maxout import build_maxout
-from gankit.models.mlp import build_mlp
+from gankit.models.maxout import build_maxout_discriminator
+from gankit.models.mlp import build_mlp_discriminator, build_mlp_generator
 
-MODELS = {"mlp": build_mlp, "maxout": build_maxout, "dcgan": build_dcgan}
+GENERATORS = {"mlp": build_mlp_generator, "maxout": build_mlp_generator, "dcgan": build_dcgan_generator}
+DISCRIMINATORS = {"mlp": build_mlp_discriminator, "maxout": build_maxout_discriminator,
+                  "dcgan": build_dcgan_discriminator}
 
-__all__ = ["MODELS", "build_models", "initialise", "count_parameters", "build_mlp", "build_maxout", "build_dcgan"]
+__all__ = ["DISCRIMINATORS", "GENERATORS", "build_discriminator", "build_generator", "build_models",
+           "count_parameters", "initialise", "network_names"]
+
+
+def network_names(cfg) -> tuple[str, str]:
+    """(generator, discriminator) builder names: model.generator / model.discriminator, else model.name."""
+    return cfg.generator or cfg.name, cfg.discriminator or cfg.name
+
+
+def _build(table: dict, kind: str, name: str, cfg, shape) -> nn.Module:
+    builder = table.get(name)
+    if builder is None:
+        raise GankitError(f"unknown {kind} {name!r}; use one of: {', '.join(sorted(table))}.")
+    return builder(cfg, tuple(int(s) for s in shape))
+
+
+def build_generator(cfg, shape: tuple[int, ...]) -> nn.Module:
+    """The generator the model config names, for data of the given shape."""
+    return _build(GENERATORS, "generator", network_names(cfg)[0], cfg, shape)
+
+
+def build_discriminator(cfg, shape: tuple[int, ...]) -> nn.Module:
+    """The discriminator the model config names, for data of the given shape."""
+    return _build(DISCRIMINATORS, "discriminator", network_names(cfg)[1], cfg, shape)
 
 
 def build_models(cfg, shape: tuple[int, ...]) -> tuple[nn.Module, nn.Module]:
-    """Build (G, D) for cfg.name and data of the given shape."""
-    builder = MODELS.get(cfg.name)
-    if builder is None:
-        raise GankitError(
-            f"unknown model {cfg.name!r}; use one of: {', '.join(sorted(MODELS))}."
-        )
-    return builder(cfg, tuple(int(s) for s in shape))
+    """(G, D) for the model config and data shape; G is built first (it draws its weights first)."""
+    return build_generator(cfg, shape), build_discriminator(cfg, shape)
 
 
 def count_parameters(module: nn.Module) -> int:

@@ -148,9 +148,11 @@ def _init_norms(module: nn.Module) -> None:
         dcgan_init(module)
 
 
-def build_dcgan(cfg, shape: tuple[int, ...]) -> tuple[nn.Module, nn.Module]:
-    """Build the DCGAN (G, D) pair for images of shape (C, H, W), H == W."""
-    image_plan(shape)
-    g = DCGANGenerator(cfg.z_dim, shape, cfg.width, cfg.g_out)
-    d = DCGANDiscriminator(shape, cfg.width, cfg.d_norm, cfg.spectral_norm)
-    return g, d
+def build_dcgan_generator(cfg, shape: tuple[int, ...]) -> nn.Module:
+    """The DCGAN generator for images of shape (C, H, W), H == W."""
+    return DCGANGenerator(cfg.z_dim, shape, cfg.width, cfg.g_out)
+
+
+def build_dcgan_discriminator(cfg, shape: tuple[int, ...]) -> nn.Module:
+    """The DCGAN discriminator for images of shape (C, H, W), H == W."""
+    return DCGANDiscriminator(shape, cfg.width, cfg.d_norm, cfg.spectral_norm)

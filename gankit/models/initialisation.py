@@ -30,9 +30,10 @@ def initialise(G: nn.Module, D: nn.Module, cfg, data) -> None:
     """Re-initialise G and D as cfg.init asks ('default' keeps each family's own initialisation)."""
     if cfg.init == "default":
         return
-    if cfg.name not in ("mlp", "maxout"):
-        raise GankitError(f"model.init={cfg.init} is for the fully connected models (mlp, maxout), not "
-                          f"'{cfg.name}'; use model.init=default.")
+    for name in (cfg.generator or cfg.name, cfg.discriminator or cfg.name):
+        if name not in ("mlp", "maxout"):
+            raise GankitError(f"model.init={cfg.init} is for the fully connected models (mlp, maxout), not "
+                              f"'{name}'; use model.init=default.")
     for name, net in (("G", G), ("D", D)):
         r = GOODFELLOW2014_RANGES[name]
         for layer in _linears(net):

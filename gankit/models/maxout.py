@@ -12,7 +12,6 @@ from torch import nn
 
 from gankit.errors import GankitError
 from gankit.models.layers import check_shape, maybe_spectral_norm, prod
-from gankit.models.mlp import MLPGenerator
 
 
 class Maxout(nn.Module):
@@ -66,18 +65,10 @@ class MaxoutDiscriminator(nn.Module):
         return self.head(h).squeeze(1)  # (B,)
 
 
-def build_maxout(cfg, shape: tuple[int, ...]) -> tuple[nn.Module, nn.Module]:
-    """Build the 2014-paper (G, D) pair; G is the ReLU MLP generator."""
+def build_maxout_discriminator(cfg, shape: tuple[int, ...]) -> nn.Module:
+    """The 2014 paper's maxout discriminator (its generator is gankit.models.mlp's ReLU MLP)."""
     shape = check_shape(shape)
     if cfg.maxout_pieces < 1:
         raise GankitError(f"maxout_pieces must be at least 1, got {cfg.maxout_pieces}.")
-    g = MLPGenerator(cfg.z_dim, list(cfg.g_hidden), shape, cfg.g_out)
-    d = MaxoutDiscriminator(
-        shape,
-        list(cfg.d_hidden),
-        pieces=cfg.maxout_pieces,
-        dropout=cfg.dropout,
-        input_dropout=cfg.input_dropout,
-        use_spectral_norm=cfg.spectral_norm,
-    )
-    return g, d
+    return MaxoutDiscriminator(shape, list(cfg.d_hidden), pieces=cfg.maxout_pieces, dropout=cfg.dropout,
+                               input_dropout=cfg.input_dropout, use_spectral_norm=cfg.spectral_norm)

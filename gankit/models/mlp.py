@@ -63,9 +63,11 @@ class MLPDiscriminator(nn.Module):
         return self.head(h).squeeze(1)  # (B,)
 
 
-def build_mlp(cfg, shape: tuple[int, ...]) -> tuple[nn.Module, nn.Module]:
-    """Build the MLP (G, D) pair for data of the given shape."""
-    shape = check_shape(shape)
-    g = MLPGenerator(cfg.z_dim, list(cfg.g_hidden), shape, cfg.g_out)
-    d = MLPDiscriminator(shape, list(cfg.d_hidden), cfg.dropout, cfg.spectral_norm)
-    return g, d
+def build_mlp_generator(cfg, shape: tuple[int, ...]) -> nn.Module:
+    """The MLP generator for data of the given shape (also the 2014 paper's ReLU G)."""
+    return MLPGenerator(cfg.z_dim, list(cfg.g_hidden), check_shape(shape), cfg.g_out)
+
+
+def build_mlp_discriminator(cfg, shape: tuple[int, ...]) -> nn.Module:
+    """The MLP discriminator for data of the given shape."""
+    return MLPDiscriminator(check_shape(shape), list(cfg.d_hidden), cfg.dropout, cfg.spectral_norm)

@@ -1,7 +1,9 @@
-"""Training-step families: how a D step and a G step are computed from a batch."""
+"""GAN families: each one module that declares what it trains (Parts) and writes its own step."""
 
-from gankit.objectives.gan import GANObjective, generate, sample_z
+from gankit.objectives import gan
+from gankit.objectives.parts import Family, OptimizerSpec, Parts
+from gankit.objectives.sampling import generate, sample_z
 
-OBJECTIVES = {"gan": GANObjective}
+OBJECTIVES: dict[str, Family] = {"gan": gan.FAMILY}
 
-__all__ = ["OBJECTIVES", "GANObjective", "generate", "sample_z"]
+__all__ = ["OBJECTIVES", "Family", "OptimizerSpec", "Parts", "generate", "sample_z"]

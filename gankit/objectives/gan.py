@@ -1,85 +1,133 @@
-"""The unconditional GAN family: how one D step and one G step are computed.
+"""The unconditional GAN family: Algorithm 1 of Goodfellow et al. 2014 with any loss and penalty.
 
-The loop owns the optimizers; an objective turns a batch into a loss tensor
-and a dict of statistics, and applies any constraint that follows a D update
-(WGAN's weight clipping).
+One iteration is k = train.n_critic D updates, each on a fresh real batch and
+fresh noise, then one G update on fresh noise. Losses come from
+gankit.losses; WGAN's weight clipping follows each D update.
 """
 
 from __future__ import annotations
 
 import torch
-from torch import nn
 
-from gankit.config import LossConfig
+from gankit.data import DataSpec
 from gankit.losses import LOSSES, clip_weights_, gradient_penalty, r1_penalty
+from gankit.models import build_models, initialise
+from gankit.objectives.parts import Family, OptimizerSpec, Parts
+from gankit.objectives.sampling import generate as generate_from, sample_z
 
 
-def sample_z(n: int, z_dim: int, dist: str, generator: torch.Generator | None = None) -> torch.Tensor:
-    """Latent noise (n, z_dim): standard normal, or uniform on [-1, 1]."""
-    if dist == "uniform":
-        return torch.rand(n, z_dim, generator=generator) * 2 - 1  # (n, z_dim)
-    return torch.randn(n, z_dim, generator=generator)  # (n, z_dim)
+def build(cfg, spec: DataSpec, data=None) -> Parts:
+    """G and D for the data's shape (the global RNG, seeded by the trainer, draws their weights), and the probe noise."""
+    G, D = build_models(cfg.model, spec.shape)
+    initialise(G, D, cfg.model, data)
+    probe = torch.Generator().manual_seed(cfg.train.seed * 3 + 3)
+    return Parts(
+        cfg=cfg, nets={"G": G, "D": D},
+        optimizers={"G": OptimizerSpec(cfg.g_optim, ("G",)), "D": OptimizerSpec(cfg.d_optim, ("D",))},
+        emas={"G_ema": "G"},
+        buffers={"probe_z": sample_z(cfg.train.n_samples, cfg.model.z_dim, cfg.model.z_dist, probe)},
+    )
+
+
+def _noise(parts: Parts, n: int, t) -> torch.Tensor:
+    model = parts.cfg.model
+    return sample_z(n, model.z_dim, model.z_dist, t.rng("noise"))  # (n, z_dim) on the device
+
+
+def _report(d_out: torch.Tensor, probabilistic: bool) -> torch.Tensor:
+    # D(x) as a probability for the logit losses, the raw critic value otherwise.
+    d_out = d_out.detach().float()
+    return (torch.sigmoid(d_out) if probabilistic else d_out).mean()
+
+
+def d_loss(parts: Parts, real: torch.Tensor, t) -> tuple[torch.Tensor, dict]:
+    """The discriminator's loss on one real batch and as many fakes, plus its penalty; stats as 0-d tensors."""
+    G, D, lc = parts.nets["G"], parts.nets["D"], parts.cfg.loss
+    loss_fn = LOSSES[lc.name]
+    z = _noise(parts, real.shape[0], t)
+    with torch.no_grad(), t.autocast():
+        fake = G(z)  # (B, ...)
+    if lc.penalty == "r1":
+        real = real.detach().requires_grad_(True)
+    with t.autocast():
+        d_real, d_fake = D(real), D(fake)  # (B,), (B,)
+        loss = loss_fn.d(d_real.float(), d_fake.float())
+        stats = {"loss_D": loss.detach(), "D_real": _report(d_real, loss_fn.probabilistic),
+                 "D_fake": _report(d_fake, loss_fn.probabilistic)}
+        if lc.penalty == "gp":
+            penalty = lc.gp_weight * gradient_penalty(D, real, fake, t.rng("noise"), t.loss_scale("D"))
+        elif lc.penalty == "r1":
+            penalty = lc.r1_gamma / 2 * r1_penalty(d_real, real, t.loss_scale("D"))
+        else:
+            return loss, stats
+    stats["penalty"] = penalty.detach()
+    return loss + penalty, stats
+
+
+def d_step(parts: Parts, data, t) -> dict:
+    """One D update on a fresh real batch, then WGAN's clipping when asked."""
+    real, _ = t.batch(data, parts.cfg.train.batch_size)
+    loss, stats = d_loss(parts, real, t)
+    t.update("D", loss)
+    if parts.cfg.loss.penalty == "clip":
+        clip_weights_(parts.nets["D"], parts.cfg.loss.clip)
+    return stats
+
+
+def g_step(parts: Parts, t) -> dict:
+    """One G update on fresh noise; D is frozen, so only G gets gradients."""
+    G, D = parts.nets["G"], parts.nets["D"]
+    z = _noise(parts, parts.cfg.train.batch_size, t)
+    with t.frozen(D), t.autocast():
+        loss = LOSSES[parts.cfg.loss.name].g(D(G(z)).float())
+    t.update("G", loss)
+    return {"loss_G": loss.detach()}
+
+
+def train_step(parts: Parts, data, t) -> dict:
+    """Algorithm 1: k = n_critic D steps, then one G step; the stats of the last D step and the G step."""
+    for _ in range(parts.cfg.train.n_critic):
+        stats = d_step(parts, data, t)
+    return stats | g_step(parts, t)
+
+
+def inputs(parts: Parts, n: int, generator: torch.Generator) -> dict:
+    """Latent noise for n samples, drawn on the CPU from the given generator."""
+    return {"z": sample_z(n, parts.cfg.model.z_dim, parts.cfg.model.z_dist, generator)}
+
+
+def generate(parts: Parts, inputs: dict, chunk: int = 500) -> torch.Tensor:
+    """Samples of the sampling net (G, or its EMA copy) on the given inputs, in eval mode, on the CPU."""
+    return generate_from(parts.sampling_net(), inputs["z"], chunk).cpu()
 
 
 @torch.no_grad()
-def generate(G: nn.Module, z: torch.Tensor, chunk: int = 500) -> torch.Tensor:
-    """G's samples on fixed noise, in eval mode (BatchNorm running statistics), chunked; G's mode is restored."""
-    was = G.training
-    G.eval()
-    try:
-        return torch.cat([G(part) for part in z.split(chunk)])
-    finally:
-        G.train(was)
+def preview(parts: Parts, data) -> dict:
+    """Samples of the probe noise; for toy data, real samples and (1-D) D's output and G's map too."""
+    fake = generate(parts, {"z": parts.buffers["probe_z"]})  # (N, ...) on the probe's device
+    if data.kind == "image":
+        return {"kind": "grid", "images": fake}
+    real, _ = data.sample(len(fake), torch.Generator(device=data.device).manual_seed(0))
+    out = {"kind": "toy", "real": real, "fake": fake}
+    if data.shape == (1,):
+        out["d_fn"] = _d_probability(parts) if LOSSES[parts.cfg.loss.name].probabilistic else None
+        z = parts.buffers["probe_z"]
+        out["g_map"] = (z[:, 0], fake[:, 0]) if z.shape[1] == 1 else None
+    return out
 
 
-class GANObjective:
-    """Algorithm 1 of Goodfellow et al. 2014, with any loss and penalty from gankit.losses."""
+def _d_probability(parts: Parts):
+    D = parts.nets["D"]
 
-    def __init__(self, G: nn.Module, D: nn.Module, cfg: LossConfig, z_dist: str,
-                 noise: torch.Generator | None = None):
-        self.G, self.D, self.cfg = G, D, cfg
-        self.loss = LOSSES[cfg.name]
-        self.z_dist, self.noise = z_dist, noise
-
-    def z(self, n: int) -> torch.Tensor:
-        """A batch of latent noise drawn from the objective's own generator."""
-        return sample_z(n, self.G.z_dim, self.z_dist, self.noise)
-
-    def _report(self, d_out: torch.Tensor) -> float:
-        # D(x) as a probability for the logit losses, the raw critic value otherwise.
-        d_out = d_out.detach()
-        return (torch.sigmoid(d_out) if self.loss.probabilistic else d_out).mean().item()
-
-    def d_loss(self, batch) -> tuple[torch.Tensor, dict]:
-        """The discriminator's loss on one real batch and as many fakes, plus its penalty."""
-        real, _ = batch
-        with torch.no_grad():
-            fake = self.G(self.z(real.shape[0]))  # (B, ...)
-        if self.cfg.penalty == "r1":
-            real = real.detach().requires_grad_(True)
-        d_real, d_fake = self.D(real), self.D(fake)  # (B,), (B,)
-        loss = self.loss.d(d_real, d_fake)
-        stats = {"loss_D": loss.item(), "D_real": self._report(d_real), "D_fake": self._report(d_fake)}
-        if self.cfg.penalty == "gp":
-            penalty = self.cfg.gp_weight * gradient_penalty(self.D, real, fake, self.noise)
-        elif self.cfg.penalty == "r1":
-            penalty = self.cfg.r1_gamma / 2 * r1_penalty(d_real, real)
-        else:
-            return loss, stats
-        stats["penalty"] = penalty.item()
-        return loss + penalty, stats
-
-    def after_d_step(self) -> None:
-        """Constraints applied after each D update."""
-        if self.cfg.penalty == "clip":
-            clip_weights_(self.D, self.cfg.clip)
-
-    def g_loss(self, batch) -> tuple[torch.Tensor, dict]:
-        """The generator's loss on a fresh noise batch the size of `batch`."""
-        n = batch[0].shape[0]
-        self.D.requires_grad_(False)  # no D gradients are needed for G's update
+    def d_fn(x: torch.Tensor) -> torch.Tensor:
+        was = D.training
+        D.eval()
         try:
-            loss = self.loss.g(self.D(self.G(self.z(n))))
+            device = next(D.parameters()).device
+            return torch.sigmoid(D(x.to(device)).float()).to(x.device)
         finally:
-            self.D.requires_grad_(True)
-        return loss, {"loss_G": loss.item()}
+            D.train(was)
+    return d_fn
+
+
+FAMILY = Family(build=build, train_step=train_step, inputs=inputs, generate=generate, preview=preview)

@@ -15,9 +15,9 @@ from gankit.metrics.evaluate import feature_metrics, reference_features, split_o
 from gankit.metrics.features import extract_features, load_extractor
 from gankit.metrics.frechet import fid_from_features
 from gankit.models import count_parameters
-from gankit.objectives import OBJECTIVES, generate, sample_z
+from gankit.objectives import generate, sample_z
 from gankit.reproduce.datasets import image_data
-from gankit.train.loop import build_session, train_step
+from gankit.train.session import advance, start_session
 from gankit.viz.grid import save_grid
 
 TITLE = "DCGAN against the MLP GAN at equal training time"
@@ -56,22 +56,20 @@ def train_for(recipe: str, overrides: list[str], size: dict, scorer: Scorer) -> 
     """Train one recipe for size['seconds'] of training time; FID at evenly spaced moments on fixed noise."""
     cfg = load_config(recipe, overrides + SHARED)
     data = load_dataset(cfg.data)
-    s = build_session(cfg, data)
-    objective = OBJECTIVES["gan"](s.G, s.D, cfg.loss, cfg.model.z_dist, s.noise_rng)
+    s = start_session(cfg, data, "cpu")
     z = sample_z(size["n_curve"], cfg.model.z_dim, cfg.model.z_dist, torch.Generator().manual_seed(7))
     marks = list(np.linspace(0, size["seconds"], size["checks"] + 1)[1:])
-    curve, seconds = [(0.0, 0, scorer.fid(s.G, z))], 0.0
+    curve, seconds = [(0.0, 0, scorer.fid(s.nets["G"], z))], 0.0
     while marks:
         started = time.perf_counter()
-        train_step(s, objective, data)
+        advance(s, data)
         seconds += time.perf_counter() - started
-        s.step += 1
         if seconds >= marks[0]:
             marks.pop(0)
-            curve.append((seconds, s.step, scorer.fid(s.G, z)))
+            curve.append((seconds, s.step, scorer.fid(s.nets["G"], z)))
     final_z = sample_z(size["n_final"], cfg.model.z_dim, cfg.model.z_dist, torch.Generator().manual_seed(8))
-    fake = generate(s.G, final_z)
-    return {"cfg": cfg, "G": s.G, "D": s.D, "curve": curve, "seconds": seconds, "steps": s.step,
+    fake = generate(s.nets["G"], final_z)
+    return {"cfg": cfg, "G": s.nets["G"], "D": s.nets["D"], "curve": curve, "seconds": seconds, "steps": s.step,
             "fake": fake, "metrics": scorer.all(fake)}
 
 

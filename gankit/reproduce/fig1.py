@@ -13,9 +13,10 @@ from gankit.atomic import atomic_write
 from gankit.config import load_config
 from gankit.data import load_dataset
 from gankit.metrics import wasserstein1
-from gankit.objectives import OBJECTIVES, sample_z
+from gankit.objectives import OptimizerSpec, Parts, gan, sample_z
 from gankit.reproduce import theory
-from gankit.train.loop import build_session, make_optimizer, train_step
+from gankit.train.context import StepContext
+from gankit.train.session import advance, make_optimizer, start_session
 from gankit.viz.toy import kde
 
 TITLE = "Figure 1 of Goodfellow et al. 2014: a generator learns a 1-D Gaussian"
@@ -49,37 +50,37 @@ def _core_deviation(D, mu: float, sigma: float) -> float:
 
 
 def _train(cfg, data, size: dict, snap_steps: list[int]):
-    """Train the recipe with gankit's train_step; keep copies of (G, D) at snap_steps and a W1 curve."""
-    s = build_session(cfg, data)
-    objective = OBJECTIVES["gan"](s.G, s.D, cfg.loss, cfg.model.z_dist, s.noise_rng)
+    """Train the recipe with gankit's training step; keep copies of (G, D) at snap_steps and a W1 curve."""
+    s = start_session(cfg, data, "cpu")
     mu, sigma = float(data.modes[0, 0]), data.mode_std
     real = data.sample(5000, torch.Generator().manual_seed(123))[0][:, 0]
     snaps, curve = {}, []
     for step in range(size["steps"] + 1):
         if step in snap_steps:
-            snaps[step] = (copy.deepcopy(s.G).eval(), copy.deepcopy(s.D).eval())
+            snaps[step] = (copy.deepcopy(s.nets["G"]).eval(), copy.deepcopy(s.nets["D"]).eval())
         if step % size["curve_every"] == 0 or step == size["steps"] or step in snap_steps:
-            fake = _g_samples(s.G, 5000, seed=7)
-            curve.append({"step": step, "w1": wasserstein1(fake, real), "d_dev": _core_deviation(s.D, mu, sigma)})
+            fake = _g_samples(s.nets["G"], 5000, seed=7)
+            curve.append({"step": step, "w1": wasserstein1(fake, real), "d_dev": _core_deviation(s.nets["D"], mu, sigma)})
         if step < size["steps"]:
-            train_step(s, objective, data)
+            advance(s, data)
     return snaps, curve
 
 
 def _converge_d(cfg, G, D, data, size: dict, seed: int):
     """A copy of D trained alone against the fixed G on fresh batches; lr drops 10x for the last third."""
     D = copy.deepcopy(D).train()
-    opt = make_optimizer(cfg.d_optim, D.parameters())
-    objective = OBJECTIVES["gan"](G, D, cfg.loss, cfg.model.z_dist, torch.Generator().manual_seed(seed))
+    cpu = torch.device("cpu")
+    opt = make_optimizer(cfg.d_optim, D.parameters(), cpu)
+    parts = Parts(cfg=cfg, nets={"G": G, "D": D}, optimizers={"D": OptimizerSpec(cfg.d_optim, ("D",))})
+    t = StepContext(seed, cpu, "fp32", {"D": opt}, {"D": cfg.d_optim})
+    t.generators["noise"] = torch.Generator().manual_seed(seed)
     rng = torch.Generator().manual_seed(seed + 1)
     for i in range(size["d_steps"]):
         if i == size["d_steps"] * 2 // 3:  # a smaller step settles the minibatch noise around D*
             for group in opt.param_groups:
                 group["lr"] /= 10
-        opt.zero_grad(set_to_none=True)
-        loss, _ = objective.d_loss(data.sample(size["d_batch"], rng))
-        loss.backward()
-        opt.step()
+        loss, _ = gan.d_loss(parts, data.sample(size["d_batch"], rng)[0], t)
+        t.update("D", loss)
     return D.eval()
 
 
@@ -196,7 +197,7 @@ def _write(report, cfg, data, size, snaps, curve, checks, where) -> None:
     w1 = {r["step"]: r["w1"] for r in curve}
     report.text(f"Recipe `gaussian1d_fig1` (data N({mu:g}, {sigma:g}^2), z ~ U[-1, 1], MLP G {cfg.model.g_hidden}, "
                 f"MLP D {cfg.model.d_hidden}, {cfg.loss.name} G loss, Adam), {size['steps']} G steps with k = "
-                f"{cfg.train.n_critic}, trained by gankit's own `train_step`; (G, D) copied at steps "
+                f"{cfg.train.n_critic}, trained by gankit's own training step; (G, D) copied at steps "
                 f"{', '.join(map(str, sorted(snaps)))}.")
     report.figure(report.out_dir / "fig1.png", "Black dotted: p_data; green: p_g (KDE of 20,000 samples); blue dashed: "
                   "D(x), read on the 0, 1/2, 1 ticks (the densities share the axis unscaled, as in the paper); "

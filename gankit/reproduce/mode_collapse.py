@@ -16,8 +16,8 @@ from gankit.atomic import atomic_write
 from gankit.config import load_config
 from gankit.data import load_dataset
 from gankit.metrics.modes import mode_coverage
-from gankit.objectives import OBJECTIVES, generate, sample_z
-from gankit.train.loop import build_session, train_step
+from gankit.objectives import generate, sample_z
+from gankit.train.session import advance, start_session
 
 TITLE = "Mode collapse on mixtures of Gaussians: minimax, non-saturating, WGAN and WGAN-GP"
 
@@ -68,13 +68,12 @@ def train_one(recipe: str, overrides: list[str], seed: int, size: dict) -> dict:
     cfg = load_config(recipe, overrides + [f"train.steps={size['steps']}", f"train.seed={seed}",
                                            "train.progress=false"])
     data = load_dataset(cfg.data)
-    s = build_session(cfg, data)
-    objective = OBJECTIVES["gan"](s.G, s.D, cfg.loss, cfg.model.z_dist, s.noise_rng)
+    s = start_session(cfg, data, "cpu")
     z = sample_z(size["n_eval"], cfg.model.z_dim, cfg.model.z_dist, torch.Generator().manual_seed(1000 + seed))
     out = {"steps": [], "modes": [], "hq": [], "samples": [], "train_seconds": 0.0}
 
     def record():
-        cov, fake = coverage(s.G, z, data)
+        cov, fake = coverage(s.nets["G"], z, data)
         out["steps"].append(s.step)
         out["modes"].append(cov["modes_reached"])
         out["hq"].append(cov["high_quality_share"])
@@ -83,9 +82,8 @@ def train_one(recipe: str, overrides: list[str], seed: int, size: dict) -> dict:
     record()
     while s.step < size["steps"]:
         started = time.perf_counter()
-        train_step(s, objective, data)
+        advance(s, data)
         out["train_seconds"] += time.perf_counter() - started
-        s.step += 1
         if s.step % size["every"] == 0 or s.step == size["steps"]:
             record()
     out["modes_total"] = len(data.modes)

@@ -14,9 +14,9 @@ from gankit.data import load_dataset
 from gankit.metrics import fid_from_features, wasserstein1
 from gankit.metrics.evaluate import split_of
 from gankit.metrics.features import extract_features, load_extractor
-from gankit.objectives import OBJECTIVES, generate, sample_z
+from gankit.objectives import gan, generate, sample_z
 from gankit.reproduce.datasets import image_data
-from gankit.train.loop import build_session, train_step
+from gankit.train.session import advance, start_session
 
 TITLE = "Saturation of the minimax generator loss: log(1 - D(G(z))) against -log D(G(z))"
 
@@ -39,31 +39,27 @@ def _grad_norm(module: torch.nn.Module) -> float:
     return float(torch.stack(norms).norm()) if norms else 0.0
 
 
-def _warm_up_d(s, objective, data, steps: int) -> None:
+def _warm_up_d(s, data, steps: int) -> None:
     """D-only steps against the untrained G, as the first k steps of Algorithm 1 with G paused."""
     for _ in range(steps):
-        s.opt_D.zero_grad(set_to_none=True)
-        loss, _ = objective.d_loss(data.sample(s.cfg.train.batch_size, s.data_rng))
-        loss.backward()
-        s.opt_D.step()
+        gan.d_step(s.parts, data, s.t)
 
 
 def _train(cfg, data, size: dict, metric) -> dict:
-    """Warm up D, then train with gankit's train_step, logging G's gradient norm and D(G(z)) each step."""
-    s = build_session(cfg, data)  # same seed: same initial nets and the same data and noise streams
-    objective = OBJECTIVES["gan"](s.G, s.D, cfg.loss, cfg.model.z_dist, s.noise_rng)
-    _warm_up_d(s, objective, data, size["warmup"])
+    """Warm up D, then train with gankit's training step, logging G's gradient norm and D(G(z)) each step."""
+    s = start_session(cfg, data, "cpu")  # same seed: same initial nets and the same data and noise streams
+    _warm_up_d(s, data, size["warmup"])
     norms, d_fake, curve = [], [], []
     for step in range(size["steps"] + 1):
         if step % size["every"] == 0 or step == size["steps"]:
-            curve.append((step, metric(s.G)))
+            curve.append((step, metric(s.nets["G"])))
         if step == size["steps"]:
             break
-        stats = train_step(s, objective, data)
-        # train_step zeroes G's grads, calls loss_G.backward() and steps Adam, which leaves .grad
+        stats = advance(s, data)
+        # G's update zeroes its grads, calls loss_G.backward() and steps Adam, which leaves .grad
         # as that backward pass left it: this is the gradient of this step's G loss.
-        norms.append(_grad_norm(s.G))
-        d_fake.append(stats["D_fake"])
+        norms.append(_grad_norm(s.nets["G"]))
+        d_fake.append(float(stats["D_fake"]))
     return {"norms": np.array(norms), "d_fake": np.array(d_fake), "curve": curve}
 
 

@@ -14,9 +14,9 @@ from gankit.data import load_dataset, to_float
 from gankit.errors import GankitError
 from gankit.metrics.evaluate import split_of
 from gankit.metrics.parzen import parzen_report, validation_size
-from gankit.objectives import OBJECTIVES, generate, sample_z
+from gankit.objectives import generate, sample_z
 from gankit.reproduce.datasets import image_data
-from gankit.train.loop import build_session, train_step
+from gankit.train.session import advance, start_session
 from gankit.viz.grid import save_grid
 
 TITLE = "Table 1 of Goodfellow et al. 2014: Parzen-window log-likelihood of the maxout GAN"
@@ -77,22 +77,20 @@ def quick_parzen(samples: torch.Tensor, splits: Splits, n: int) -> float:
 def train(cfg, splits: Splits, size: dict) -> dict:
     """Train the maxout GAN, with a quick Parzen estimate every size['every'] steps."""
     data = load_dataset(cfg.data)
-    s = build_session(cfg, data)
-    objective = OBJECTIVES["gan"](s.G, s.D, cfg.loss, cfg.model.z_dist, s.noise_rng)
+    s = start_session(cfg, data, "cpu")
     curve_z = sample_z(size["n_curve"], cfg.model.z_dim, cfg.model.z_dist, torch.Generator().manual_seed(11))
     curve, seconds = [], 0.0
     while True:
         if s.step % size["every"] == 0 or s.step == size["steps"]:
-            curve.append((s.step, quick_parzen(pixels(generate(s.G, curve_z)), splits, size["n_curve"])))
+            curve.append((s.step, quick_parzen(pixels(generate(s.nets["G"], curve_z)), splits, size["n_curve"])))
         if s.step == size["steps"]:
             break
         started = time.perf_counter()
-        stats = train_step(s, objective, data)
+        stats = advance(s, data)
         seconds += time.perf_counter() - started
-        s.step += 1
-        if not np.isfinite(stats["loss_D"] + stats["loss_G"]):
+        if not np.isfinite(float(stats["loss_D"] + stats["loss_G"])):
             raise GankitError(f"the maxout GAN diverged at step {s.step}; nothing to evaluate.")
-    return {"G": s.G, "curve": curve, "seconds": seconds}
+    return {"G": s.nets["G"], "curve": curve, "seconds": seconds}
 
 
 def curve_figure(curve: list, real_quick: float, n: int, path) -> None:

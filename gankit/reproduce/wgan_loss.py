@@ -16,10 +16,11 @@ from gankit.data import load_dataset
 from gankit.metrics.evaluate import reference_features, split_of
 from gankit.metrics.features import extract_features, load_extractor
 from gankit.metrics.frechet import fid_from_features
-from gankit.objectives import OBJECTIVES, generate, sample_z
+from gankit.losses import LOSSES
+from gankit.objectives import generate, sample_z
 from gankit.reproduce.datasets import image_data
 from gankit.reproduce.mode_collapse import one_thread
-from gankit.train.loop import build_session, train_step
+from gankit.train.session import advance, start_session
 
 TITLE = "A meaningful loss: the Wasserstein estimate tracks FID, the standard GAN loss does not"
 
@@ -60,26 +61,24 @@ def train_tracked(recipe: str, overrides: list[str], size: dict, held_out, extra
     """Train one recipe, recording held-out D loss, training D loss and FID at evenly spaced steps."""
     cfg = load_config(recipe, overrides + [f"train.steps={size['steps']}", "train.ema=0", "train.progress=false"])
     data = load_dataset(cfg.data)
-    s = build_session(cfg, data)
-    objective = OBJECTIVES["gan"](s.G, s.D, cfg.loss, cfg.model.z_dist, s.noise_rng)
+    s = start_session(cfg, data, "cpu")
     fid_z = sample_z(size["n_fid"], cfg.model.z_dim, cfg.model.z_dist, torch.Generator().manual_seed(7))
     fresh = torch.Generator().manual_seed(8)  # fakes for the held-out loss, new at every checkpoint
     real_batches = [held_out.sample(cfg.train.batch_size, torch.Generator().manual_seed(100 + i))[0]
                     for i in range(size["batches"])]
     marks = set(np.linspace(0, size["steps"], size["checkpoints"] + 1).round().astype(int)[1:].tolist())
-    out = {"step": [], "held_out": [], "train": [], "fid": [], "train_seconds": 0.0, "loss": objective.loss}
+    out = {"step": [], "held_out": [], "train": [], "fid": [], "train_seconds": 0.0, "loss": LOSSES[cfg.loss.name]}
     interval: list[float] = []
     while s.step < size["steps"]:
         started = time.perf_counter()
-        interval.append(train_step(s, objective, data)["loss_D"])  # the loss without its penalty
+        interval.append(float(advance(s, data)["loss_D"]))  # the loss without its penalty
         out["train_seconds"] += time.perf_counter() - started
-        s.step += 1
         if s.step in marks:
             z_batches = [sample_z(len(x), cfg.model.z_dim, cfg.model.z_dist, fresh) for x in real_batches]
             out["step"].append(s.step)
-            out["held_out"].append(held_out_d_loss(s.D, s.G, real_batches, z_batches, objective.loss.d))
+            out["held_out"].append(held_out_d_loss(s.nets["D"], s.nets["G"], real_batches, z_batches, LOSSES[cfg.loss.name].d))
             out["train"].append(float(np.mean(interval)))
-            out["fid"].append(fid_of(s.G, fid_z, extractor, real_features))
+            out["fid"].append(fid_of(s.nets["G"], fid_z, extractor, real_features))
             interval = []
     return out
 

@@ -1,4 +1,4 @@
-"""Exponential moving average of the generator's weights."""
+"""Exponential moving average of a network's weights."""
 
 import copy
 
@@ -6,17 +6,17 @@ import torch
 from torch import nn
 
 
-def make_ema(G: nn.Module) -> nn.Module:
-    """A frozen copy of G to hold the average."""
-    G_ema = copy.deepcopy(G).eval()
-    G_ema.requires_grad_(False)
-    return G_ema
+def make_ema(net: nn.Module) -> nn.Module:
+    """A frozen copy of net to hold the average."""
+    ema = copy.deepcopy(net).eval()
+    ema.requires_grad_(False)
+    return ema
 
 
 @torch.no_grad()
-def update_ema(G_ema: nn.Module, G: nn.Module, decay: float) -> None:
-    """G_ema <- decay * G_ema + (1 - decay) * G; buffers (BatchNorm statistics) are copied."""
-    for p_ema, p in zip(G_ema.parameters(), G.parameters()):
-        p_ema.lerp_(p, 1 - decay)
-    for b_ema, b in zip(G_ema.buffers(), G.buffers()):
-        b_ema.copy_(b)
+def update_ema(ema: nn.Module, net: nn.Module, decay: float) -> None:
+    """ema <- decay * ema + (1 - decay) * net, one foreach kernel per tensor list; buffers (BatchNorm statistics) are copied."""
+    torch._foreach_lerp_(list(ema.parameters()), list(net.parameters()), 1 - decay)
+    buffers = [(b_ema, b) for b_ema, b in zip(ema.buffers(), net.buffers())]
+    if buffers:
+        torch._foreach_copy_([b for b, _ in buffers], [b for _, b in buffers])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import torch
-from torch import nn
 
 from gankit.config import Config
 from gankit.metrics.evaluate import (LOWER_IS_BETTER, data_kind, evaluate_toy, feature_metrics,
@@ -11,7 +10,6 @@ from gankit.metrics.evaluate import (LOWER_IS_BETTER, data_kind, evaluate_toy, f
 from gankit.metrics.features import default_extractor, extract_features, load_extractor
 from gankit.data import load_dataset
 from gankit.errors import GankitError
-from gankit.objectives import generate, sample_z
 
 AUTO = {"image": "fid", "toy1d": "w1", "toy2d": "modes_reached"}
 # Metrics that can steer the best checkpoint, and the group of gankit.metrics.evaluate that computes each.
@@ -23,13 +21,12 @@ TOY_GROUPS = {"w1": "w1", "kl": "w1", "js": "w1", "modes_reached": "modes", "hig
 class TrainingEvaluator:
     """Scores G on a fixed noise set against the data, cheaply enough to run during training."""
 
-    def __init__(self, cfg: Config, data):
+    def __init__(self, cfg: Config, data, family, parts):
         kind = data_kind(data)
         self.metric = AUTO[kind] if cfg.train.eval_metric == "auto" else cfg.train.eval_metric
         self.lower_is_better = self.metric in LOWER_IS_BETTER
         self.data, self.kind = data, kind
-        self.z = sample_z(cfg.train.eval_n, cfg.model.z_dim, cfg.model.z_dist,
-                          torch.Generator().manual_seed(cfg.train.seed * 3 + 4))
+        self.inputs = family.inputs(parts, cfg.train.eval_n, torch.Generator().manual_seed(cfg.train.seed * 3 + 4))
         groups = IMAGE_GROUPS if kind == "image" else TOY_GROUPS
         if self.metric not in groups:
             raise GankitError(f"train.eval_metric '{self.metric}' does not apply to {'image' if kind == 'image' else 'toy'} "
@@ -38,13 +35,14 @@ class TrainingEvaluator:
         if kind == "image":
             test = load_dataset(split_of(cfg.data, "test"))
             name = default_extractor(cfg.data.name, tuple(test.shape))
-            self.extractor = load_extractor(name)
+            device = next(parts.sampling_net().parameters()).device
+            self.extractor = load_extractor(name).to(device)  # features on the training device, math on the CPU
             self.real_features, self.real_probs = reference_features(test.images, name, self.extractor)
 
     @torch.no_grad()
-    def __call__(self, G: nn.Module) -> float:
-        """The metric of G's samples on the fixed noise (G in eval mode, no RNG consumed)."""
-        fake = generate(G, self.z)
+    def __call__(self, family, parts) -> float:
+        """The metric of the family's samples on the fixed inputs (eval mode, no RNG consumed)."""
+        fake = family.generate(parts, self.inputs)
         if self.kind == "image":
             fake_features, fake_probs = extract_features(fake, self.extractor)
             result = feature_metrics([self.group], self.real_features, self.real_probs, fake_features, fake_probs,

@@ -6,7 +6,10 @@ import json
 import re
 from pathlib import Path
 
+import torch
+
 from gankit.errors import GankitError
+from gankit.viz import make_grid
 
 RUN_NAME = re.compile(r"^(\d{5})-(.+)$")
 
@@ -45,7 +48,7 @@ class StatsLog:
         self.path = Path(path)
         self._drop_after(keep_until)
         self._file = self.path.open("a")
-        self._sums: dict[str, float] = {}
+        self._sums: dict[str, torch.Tensor] = {}
         self._count = 0
         self._tb = None
         if tensorboard_dir is not None:
@@ -73,22 +76,24 @@ class StatsLog:
                     self._tb.add_scalar(key, value, record["step"])
 
     def accumulate(self, stats: dict) -> None:
-        """Add one step's statistics to the running means of the logging interval."""
+        """Add one step's statistics (0-d tensors, left on their device) to the interval's sums."""
         for key, value in stats.items():
-            self._sums[key] = self._sums.get(key, 0.0) + value
+            self._sums[key] = self._sums[key] + value if key in self._sums else value.detach().clone()
         self._count += 1
 
-    def write_means(self, record: dict) -> dict:
-        """Log `record` plus the interval's means, start a new interval, and return what was logged."""
-        record = dict(record, **{k: v / self._count for k, v in self._sums.items()})
-        self.write(record)
+    def means(self) -> dict:
+        """The interval's means as floats, read from the device at once; a new interval starts."""
+        keys = list(self._sums)
+        values = torch.stack([self._sums[k].float() for k in keys]).tolist() if keys else []
+        means = {k: v / self._count for k, v in zip(keys, values)}
         self._sums, self._count = {}, 0
-        return record
+        return means
 
-    def add_image(self, tag: str, image_hwc, step: int) -> None:
-        """Send a uint8 (H, W, C) picture to TensorBoard, when enabled."""
+    def add_image(self, tag: str, images, step: int) -> None:
+        """Send a grid of images (N, C, H, W) in [-1, 1] to TensorBoard, when enabled."""
         if self._tb is not None:
-            self._tb.add_image(tag, image_hwc, step, dataformats="HWC" if image_hwc.ndim == 3 else "HW")
+            grid = make_grid(images)
+            self._tb.add_image(tag, grid, step, dataformats="HWC" if grid.ndim == 3 else "HW")
 
     def close(self) -> None:
         """Flush and close the files."""

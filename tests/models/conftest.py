@@ -14,6 +14,8 @@ class StubModelConfig:
     """Same attributes and defaults as ModelConfig, as far as the models read them."""
 
     name: str = "dcgan"
+    generator: str | None = None
+    discriminator: str | None = None
     z_dim: int = 100
     g_hidden: list[int] = field(default_factory=lambda: [256, 256])
     d_hidden: list[int] = field(default_factory=lambda: [256, 256])

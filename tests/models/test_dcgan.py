@@ -4,11 +4,11 @@ import pytest
 import torch
 from torch import nn
 
+from gankit.models import build_models
 from gankit.errors import GankitError
 from gankit.models.dcgan import (
     DCGANDiscriminator,
     DCGANGenerator,
-    build_dcgan,
     resolution_plan,
 )
 
@@ -22,19 +22,19 @@ def test_resolution_plan(size, plan):
 @pytest.mark.parametrize("size", [4, 7, 12, 30, 48, 100])
 def test_unsupported_resolution(size, make_cfg):
     with pytest.raises(GankitError, match=f"resolution {size}.*8, 16, 28, 32, 64"):
-        build_dcgan(make_cfg(), (1, size, size))
+        build_models(make_cfg(), (1, size, size))
 
 
 @pytest.mark.parametrize("shape", [(1, 28, 32), (28, 28), (1, 2, 28, 28)])
 def test_bad_shapes(shape, make_cfg):
     with pytest.raises(GankitError):
-        build_dcgan(make_cfg(), shape)
+        build_models(make_cfg(), shape)
 
 
 @pytest.mark.parametrize("channels", [1, 3])
 @pytest.mark.parametrize("size", [8, 16, 28, 32, 64])
 def test_shapes(size, channels, make_cfg):
-    g, d = build_dcgan(make_cfg(z_dim=16, width=8), (channels, size, size))
+    g, d = build_models(make_cfg(z_dim=16, width=8), (channels, size, size))
     x = g(torch.randn(2, 16))
     assert x.shape == (2, channels, size, size)
     assert d(x).shape == (2,)
@@ -84,7 +84,7 @@ def test_layer_norm_critic_is_per_sample():
 
 def test_unknown_d_norm(make_cfg):
     with pytest.raises(GankitError, match="batch, layer, none"):
-        build_dcgan(make_cfg(d_norm="instance"), (1, 8, 8))
+        build_models(make_cfg(d_norm="instance"), (1, 8, 8))
 
 
 def test_discriminator_outputs_raw_logits():
@@ -106,7 +106,7 @@ def test_init_std():
 
 
 def test_spectral_norm_sigma_one(make_cfg):
-    _, d = build_dcgan(make_cfg(width=8, spectral_norm=True, d_norm="none"), (1, 16, 16))
+    _, d = build_models(make_cfg(width=8, spectral_norm=True, d_norm="none"), (1, 16, 16))
     layers = [m for m in d.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
     assert len(layers) == 3
     assert all("weight" in m.parametrizations for m in layers)
@@ -122,6 +122,6 @@ def test_spectral_norm_sigma_one(make_cfg):
 
 
 def test_gradients_flow(make_cfg):
-    g, d = build_dcgan(make_cfg(z_dim=8, width=8), (1, 28, 28))
+    g, d = build_models(make_cfg(z_dim=8, width=8), (1, 28, 28))
     d(g(torch.randn(4, 8))).mean().backward()
     assert all(p.grad is not None for p in g.parameters())

@@ -5,11 +5,17 @@ import torch
 from torch import nn
 
 from gankit.errors import GankitError
-from gankit.models import MODELS, build_models, count_parameters
+from gankit.models import DISCRIMINATORS, GENERATORS, build_models, count_parameters
 
 
 def test_registry_keys():
-    assert set(MODELS) == {"mlp", "maxout", "dcgan"}
+    assert set(GENERATORS) == set(DISCRIMINATORS) == {"mlp", "maxout", "dcgan"}
+
+
+def test_generator_and_discriminator_can_be_chosen_apart(make_cfg):
+    g, d = build_models(make_cfg(name="dcgan", generator="mlp", discriminator="maxout", z_dim=8,
+                                 g_hidden=[16], d_hidden=[16], maxout_pieces=2), (1, 8, 8))
+    assert type(g).__name__ == "MLPGenerator" and type(d).__name__ == "MaxoutDiscriminator"
 
 
 @pytest.mark.parametrize("name, shape", [("mlp", (2,)), ("maxout", (1, 28, 28)), ("dcgan", (1, 28, 28))])

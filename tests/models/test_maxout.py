@@ -4,8 +4,9 @@ import pytest
 import torch
 from torch import nn
 
+from gankit.models import build_models
 from gankit.errors import GankitError
-from gankit.models.maxout import Maxout, MaxoutDiscriminator, build_maxout
+from gankit.models.maxout import Maxout, MaxoutDiscriminator
 
 
 def test_maxout_picks_max_over_pieces():
@@ -26,7 +27,7 @@ def test_maxout_picks_max_over_pieces():
 def test_paper_shapes(make_cfg):
     cfg = make_cfg(name="maxout", g_hidden=[1200, 1200], d_hidden=[240, 240], input_dropout=0.2,
                    dropout=0.5, g_out="sigmoid")
-    g, d = build_maxout(cfg, (1, 28, 28))
+    g, d = build_models(cfg, (1, 28, 28))
     x = g(torch.randn(3, 100))
     assert x.shape == (3, 1, 28, 28)
     assert x.min() >= -1 and x.max() <= 1
@@ -48,7 +49,7 @@ def test_input_dropout_only_in_train_mode():
 
 
 def test_spectral_norm(make_cfg):
-    _, d = build_maxout(make_cfg(name="maxout", d_hidden=[8], spectral_norm=True), (4,))
+    _, d = build_models(make_cfg(name="maxout", d_hidden=[8], spectral_norm=True), (4,))
     linears = [m for m in d.modules() if isinstance(m, nn.Linear)]
     assert len(linears) == 2
     assert all("weight" in m.parametrizations for m in linears)
@@ -56,10 +57,10 @@ def test_spectral_norm(make_cfg):
 
 def test_bad_pieces(make_cfg):
     with pytest.raises(GankitError, match="maxout_pieces"):
-        build_maxout(make_cfg(name="maxout", maxout_pieces=0), (2,))
+        build_models(make_cfg(name="maxout", maxout_pieces=0), (2,))
 
 
 def test_gradients_flow(make_cfg):
-    g, d = build_maxout(make_cfg(name="maxout", z_dim=4, g_hidden=[8], d_hidden=[8]), (1, 4, 4))
+    g, d = build_models(make_cfg(name="maxout", z_dim=4, g_hidden=[8], d_hidden=[8]), (1, 4, 4))
     d(g(torch.randn(6, 4))).mean().backward()
     assert all(p.grad is not None for p in g.parameters())

@@ -4,12 +4,13 @@ import pytest
 import torch
 from torch import nn
 
-from gankit.models.mlp import MLPDiscriminator, MLPGenerator, build_mlp
+from gankit.models import build_models
+from gankit.models.mlp import MLPDiscriminator, MLPGenerator
 
 
 @pytest.mark.parametrize("shape", [(1,), (2,), (1, 28, 28)])
 def test_shapes(make_cfg, shape):
-    g, d = build_mlp(make_cfg(name="mlp", z_dim=8, g_hidden=[16, 16], d_hidden=[16]), shape)
+    g, d = build_models(make_cfg(name="mlp", z_dim=8, g_hidden=[16, 16], d_hidden=[16]), shape)
     z = torch.randn(5, g.z_dim)
     x = g(z)
     assert x.shape == (5, *shape)
@@ -19,7 +20,7 @@ def test_shapes(make_cfg, shape):
 
 def test_mnist_preset_layers(make_cfg):
     cfg = make_cfg(name="mlp", g_hidden=[256, 512, 1024], d_hidden=[1024, 512, 256])
-    g, d = build_mlp(cfg, (1, 28, 28))
+    g, d = build_models(cfg, (1, 28, 28))
     g_sizes = [m.out_features for m in g.modules() if isinstance(m, nn.Linear)]
     d_sizes = [m.out_features for m in d.modules() if isinstance(m, nn.Linear)]
     assert g_sizes == [256, 512, 1024, 784]
@@ -59,13 +60,13 @@ def test_no_dropout_layer_when_zero():
 
 
 def test_spectral_norm_on_every_linear(make_cfg):
-    _, d = build_mlp(make_cfg(name="mlp", d_hidden=[16, 16], spectral_norm=True), (2,))
+    _, d = build_models(make_cfg(name="mlp", d_hidden=[16, 16], spectral_norm=True), (2,))
     linears = [m for m in d.modules() if isinstance(m, nn.Linear)]
     assert len(linears) == 3
     assert all("weight" in m.parametrizations for m in linears)
 
 
 def test_gradients_flow(make_cfg):
-    g, d = build_mlp(make_cfg(name="mlp", z_dim=4, g_hidden=[8], d_hidden=[8]), (2,))
+    g, d = build_models(make_cfg(name="mlp", z_dim=4, g_hidden=[8], d_hidden=[8]), (2,))
     d(g(torch.randn(6, 4))).mean().backward()
     assert all(p.grad is not None for p in g.parameters())

@@ -6,7 +6,7 @@ import torch
 from safetensors.torch import load_file
 
 from gankit import api
-from gankit.objectives import GANObjective
+from gankit.objectives import gan
 from gankit.train import DivergedError, train_run
 from gankit.train import checkpoint as ckpt
 from tests.conftest import tiny_image_config, tiny_toy_config
@@ -39,14 +39,13 @@ def test_image_run_writes_every_file(tmp_path, image_config):
 
 def test_k_discriminator_steps_per_generator_step(tmp_path, monkeypatch):
     calls = []
-    for name in ("d_loss", "g_loss"):
-        original = getattr(GANObjective, name)
-        monkeypatch.setattr(GANObjective, name,
-                            lambda self, batch, _o=original, _n=name: calls.append(_n) or _o(self, batch))
+    for name in ("d_step", "g_step"):
+        original = getattr(gan, name)
+        monkeypatch.setattr(gan, name, lambda *args, _o=original, _n=name: calls.append(_n) or _o(*args))
     cfg = tiny_toy_config(steps=3, n_critic=4)
     (tmp_path / "r").mkdir()
     train_run(cfg, tmp_path / "r")
-    assert calls == (["d_loss"] * 4 + ["g_loss"]) * 3
+    assert calls == (["d_step"] * 4 + ["g_step"]) * 3
 
 
 @pytest.mark.parametrize("make", [tiny_toy_config, tiny_image_config])
@@ -74,25 +73,45 @@ def test_resume_forgets_stats_logged_after_the_checkpoint(tmp_path):
 
 
 def test_divergence_stops_and_keeps_the_last_good_checkpoint(tmp_path, monkeypatch):
-    original = GANObjective.g_loss
+    original = gan.g_step
     count = {"n": 0}
 
-    def poisoned(self, batch):
+    def poisoned(parts, t):
         count["n"] += 1
-        loss, stats = original(self, batch)
-        if count["n"] >= 5:
-            loss = loss * float("nan")
-            stats["loss_G"] = float("nan")
-        return loss, stats
+        stats = original(parts, t)
+        if count["n"] >= 5:  # G's weights go NaN in step 5, so does everything after
+            with torch.no_grad():
+                for p in parts.nets["G"].parameters():
+                    p.fill_(float("nan"))
+        return stats
 
-    monkeypatch.setattr(GANObjective, "g_loss", poisoned)
-    cfg = tiny_toy_config(steps=10, checkpoint_every=3)
+    monkeypatch.setattr(gan, "g_step", poisoned)
+    cfg = tiny_toy_config(steps=10, checkpoint_every=3, log_every=2)
     (tmp_path / "r").mkdir()
-    with pytest.raises(DivergedError, match=r"diverged at step 5 \(loss_G is nan\); the last good checkpoint is ckpt-000003"):
+    # Statistics are read once per logging interval (steps 5-6 here), never inside a step.
+    with pytest.raises(DivergedError, match=r"diverged in steps 5-6 \(loss_D is nan\); the last good checkpoint is ckpt-000003"):
         train_run(cfg, tmp_path / "r")
     kept = ckpt.list_checkpoints(tmp_path / "r" / "checkpoints")
     assert [p.name for p in kept] == ["ckpt-000003.json"]
     assert all(torch.isfinite(t.float()).all() for t in final_tensors(tmp_path / "r").values())
+
+
+def test_a_checkpoint_is_never_written_with_nan_weights(tmp_path, monkeypatch):
+    original = gan.g_step
+
+    def poisoned(parts, t):
+        stats = original(parts, t)
+        with torch.no_grad():
+            parts.nets["G"].net[0].weight.fill_(float("nan"))
+        return {"loss_G": stats["loss_G"] * 0}  # the statistics look healthy; the weights are not
+
+    monkeypatch.setattr(gan, "g_step", poisoned)
+    monkeypatch.setattr(gan, "d_step", lambda parts, data, t: {})
+    cfg = tiny_toy_config(steps=4, checkpoint_every=2, log_every=4)
+    (tmp_path / "r").mkdir()
+    with pytest.raises(DivergedError, match=r"by step 2 \(G's weights hold NaN or inf\); no checkpoint"):
+        train_run(cfg, tmp_path / "r")
+    assert ckpt.list_checkpoints(tmp_path / "r" / "checkpoints") == []
 
 
 def test_seed_makes_runs_repeatable_and_different_seeds_differ(tmp_path):

@@ -54,7 +54,7 @@ def test_training_uses_the_schedule_and_resumes_bit_exact(tmp_path):
     (a, meta), (b, _) = [ckpt.load_checkpoint(ckpt.list_checkpoints(run / "checkpoints")[-1])
                          for run in (straight, half)]
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
-    group = meta["opt_G"]["param_groups"][0]
+    group = meta["optimizers"]["G"]["param_groups"][0]
     # The last update (after 5 completed steps) used lr 0.01 / 1.5^5 and the ramp's final momentum.
     assert group["lr"] == pytest.approx(0.01 / 1.5 ** 5) and group["momentum"] == pytest.approx(0.9)
 

@@ -1,0 +1,120 @@
+"""The step context `t`: the only way a family's step touches devices, precision, randomness and weight updates."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+
+import torch
+from torch import nn
+
+from gankit.train.schedule import apply_schedule
+
+# The two streams gankit 0.1 seeded as seed * 3 + 1 and seed * 3 + 2 keep those seeds on
+# process 0, so runs (and the reproductions' numbers) stay what they were.
+LEGACY_STREAMS = {"data": 1, "noise": 2}
+AUTOCAST = {"bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+def stream_seed(seed: int, rank: int, stream: str) -> int:
+    """The seed of one random stream: a function of (run seed, process rank, stream name)."""
+    if rank == 0 and stream in LEGACY_STREAMS:
+        return seed * 3 + LEGACY_STREAMS[stream]
+    digest = hashlib.sha256(f"{seed}/{rank}/{stream}".encode()).digest()
+    return int.from_bytes(digest[:8], "little") & (2**63 - 1)
+
+
+class StepContext:
+    """Devices, precision, random streams and the optimizers, as one object handed to train_step."""
+
+    def __init__(self, seed: int, device: torch.device, precision: str,
+                 optimizers: dict[str, torch.optim.Optimizer], schedules: dict, rank: int = 0):
+        self.seed, self.device, self.precision, self.rank = seed, device, precision, rank
+        self.optimizers, self.schedules = optimizers, schedules
+        self.step = 0  # completed iterations; schedules read it
+        self.generators: dict[str, torch.Generator] = {}
+        # fp16 needs loss scaling; bf16 has fp32's range and does not.
+        self.scalers = ({name: torch.amp.GradScaler(device.type) for name in optimizers}
+                        if precision == "fp16" else {})
+
+    # Randomness -----------------------------------------------------------------
+    def rng(self, stream: str, device: torch.device | None = None) -> torch.Generator:
+        """The generator of a named stream, on the training device (or `device`); saved in checkpoints."""
+        gen = self.generators.get(stream)
+        if gen is None:
+            gen = torch.Generator(device=device or self.device)
+            gen.manual_seed(stream_seed(self.seed, self.rank, stream))
+            self.generators[stream] = gen
+        return gen
+
+    def batch(self, data, batch_size: int):
+        """A random batch from `data` (drawn where the data are held), on the training device."""
+        x, y = data.sample(batch_size, self.rng("data", data.device))
+        if x.device != self.device:
+            x = x.to(self.device, non_blocking=True)
+            y = y.to(self.device, non_blocking=True) if y is not None else None
+        return x, y
+
+    # Precision ------------------------------------------------------------------
+    def autocast(self):
+        """Autocast to the run's precision (a no-op for fp32)."""
+        if self.precision == "fp32":
+            return contextlib.nullcontext()
+        return torch.autocast(self.device.type, dtype=AUTOCAST[self.precision])
+
+    def loss_scale(self, name: str):
+        """The fp16 gradient scaler's `scale` for the update `name` (for penalties' inner gradients), else None."""
+        scaler = self.scalers.get(name)
+        return scaler.scale if scaler is not None else None
+
+    # Updates --------------------------------------------------------------------
+    @contextlib.contextmanager
+    def frozen(self, *nets: nn.Module):
+        """Networks that need no gradients inside the block (e.g. D during G's update)."""
+        params = [p for net in nets for p in net.parameters()]
+        before = [p.requires_grad for p in params]
+        for p in params:
+            p.requires_grad_(False)
+        try:
+            yield
+        finally:
+            for p, flag in zip(params, before):
+                p.requires_grad_(flag)
+
+    def update(self, name: str, loss: torch.Tensor) -> None:
+        """The one place weights change: schedule, zero grads, backward (scaled under fp16), optimizer step."""
+        opt = self.optimizers[name]
+        apply_schedule(opt, self.schedules[name], self.step)
+        opt.zero_grad(set_to_none=True)
+        scaler = self.scalers.get(name)
+        if scaler is None:
+            loss.backward()
+            opt.step()
+            return
+        scaler.scale(loss).backward()
+        scaler.step(opt)
+        scaler.update()
+
+    # Checkpoints ----------------------------------------------------------------
+    def state(self, tensors: dict) -> dict:
+        """Put every RNG state into `tensors`; return the JSON part (scalers)."""
+        tensors["rng.torch"] = torch.get_rng_state()
+        if self.device.type == "cuda":
+            tensors["rng.cuda"] = torch.cuda.get_rng_state(self.device)
+        for stream, gen in self.generators.items():
+            tensors[f"rng.{stream}"] = gen.get_state()
+        return {"scalers": {name: s.state_dict() for name, s in self.scalers.items()},
+                "streams": {stream: str(gen.device) for stream, gen in self.generators.items()}}
+
+    def restore(self, tensors: dict, meta: dict) -> None:
+        """Set every RNG state and scaler from a checkpoint written by `state`."""
+        torch.set_rng_state(tensors["rng.torch"])
+        if "rng.cuda" in tensors and self.device.type == "cuda":
+            torch.cuda.set_rng_state(tensors["rng.cuda"], self.device)
+        for stream, where in meta.get("streams", {"data": "cpu", "noise": "cpu"}).items():
+            device = torch.device(where)
+            gen = self.rng(stream, device if device.type != "cuda" else self.device)
+            gen.set_state(tensors[f"rng.{stream}"])
+        for name, state in meta.get("scalers", {}).items():
+            if name in self.scalers:
+                self.scalers[name].load_state_dict(state)

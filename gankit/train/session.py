@@ -1,0 +1,156 @@
+"""A training session: a family's Parts on a device, its optimizers, EMA copies and step context.
+
+`start_session` builds one from a config and data exactly as `gankit train`
+does; `advance` runs one iteration (the family's step, then the EMA). The
+reproductions and the benchmarks train through these two functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+
+from gankit.config import Config, OptimConfig
+from gankit.data import DataSpec, spec_of
+from gankit.errors import GankitError
+from gankit.objectives import OBJECTIVES, Family, Parts
+from gankit.train import checkpoint as ckpt
+from gankit.train.context import StepContext
+from gankit.train.device import configure_determinism, resolve_device
+from gankit.train.ema import make_ema, update_ema
+
+
+def family_of(cfg: Config) -> Family:
+    """The family that `objective:` names, or a sentence listing the others."""
+    family = OBJECTIVES.get(cfg.objective)
+    if family is None:
+        raise GankitError(f"unknown objective '{cfg.objective}'; use one of: {', '.join(OBJECTIVES)}.")
+    return family
+
+
+def make_optimizer(cfg: OptimConfig, params, device: torch.device) -> torch.optim.Optimizer:
+    """Adam (fused on CUDA), RMSprop or SGD with the config's own settings."""
+    if cfg.name == "adam":
+        return torch.optim.Adam(params, lr=cfg.lr, betas=tuple(cfg.betas), weight_decay=cfg.weight_decay,
+                                fused=True if device.type == "cuda" else None)
+    if cfg.name == "rmsprop":
+        return torch.optim.RMSprop(params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
+    return torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
+
+
+@dataclass
+class Session:
+    """Everything a checkpoint must capture to continue a run bit for bit."""
+
+    cfg: Config
+    family: Family
+    parts: Parts
+    t: StepContext
+    spec: DataSpec                 # what the networks were built for
+    step: int = 0
+    wall_time: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def nets(self) -> dict:
+        """The networks by name (EMA copies included)."""
+        return self.parts.nets
+
+    @property
+    def optimizers(self) -> dict:
+        """The optimizers by name."""
+        return self.t.optimizers
+
+    def tensors(self) -> tuple[dict, dict]:
+        """(safetensors dict, JSON meta) for a checkpoint."""
+        t: dict = {}
+        for name, net in self.parts.nets.items():
+            ckpt.module_tensors(name, net, t)
+        meta = {"optimizers": {name: ckpt.optimizer_to_flat(f"opt_{name}", opt, t)
+                               for name, opt in self.t.optimizers.items()},
+                "wall_time": self.wall_time, "extra": self.extra, "counters": self.parts.counters,
+                "objective": self.cfg.objective, "spec": list(self.spec), "shape": list(self.spec.shape)}
+        for prefix, table in (("buffer", self.parts.buffers), ("local", self.parts.local)):
+            for name, value in table.items():
+                t[f"{prefix}.{name}"] = value.detach().cpu().clone().contiguous()
+        meta["context"] = self.t.state(t)
+        return t, meta
+
+    def restore(self, tensors: dict, meta: dict) -> None:
+        """Load a checkpoint's state into this session."""
+        load_nets(self.parts, tensors)
+        for name, opt in self.t.optimizers.items():
+            opt.load_state_dict(ckpt.optimizer_from_flat(f"opt_{name}", meta["optimizers"][name], tensors))
+        for prefix, table in (("buffer", self.parts.buffers), ("local", self.parts.local)):
+            for name in table:
+                table[name] = tensors[f"{prefix}.{name}"].to(table[name].device)
+        self.parts.counters.update(meta.get("counters", {}))
+        self.t.restore(tensors, meta["context"])
+        self.step = self.t.step = meta["step"]
+        self.wall_time, self.extra = meta["wall_time"], meta.get("extra", {})
+
+
+def load_nets(parts: Parts, tensors: dict) -> None:
+    """Load each network's weights from checkpoint tensors, naming the network that does not fit."""
+    for name, net in parts.nets.items():
+        try:
+            net.load_state_dict(ckpt.sub_state(name, tensors))
+        except RuntimeError:
+            raise GankitError(f"the checkpoint's weights for {name} do not fit the network the config builds; "
+                              "was the run's config.yaml edited? Restore it.") from None
+
+
+def build_parts(cfg: Config, spec: DataSpec, data=None) -> Parts:
+    """Seed the global RNG (initial weights, dropout), let the family build its Parts, add the EMA copies."""
+    torch.manual_seed(cfg.train.seed)
+    parts = family_of(cfg).build(cfg, spec, data)
+    if cfg.train.ema > 0:
+        for ema, source in parts.emas.items():
+            parts.nets[ema] = make_ema(parts.nets[source])
+    return parts
+
+
+def _trained_nets(parts: Parts) -> list[str]:
+    return [name for spec in parts.optimizers.values() for name in spec.nets]
+
+
+def start_session(cfg: Config, data, device: torch.device | str | None = None, rank: int = 0) -> Session:
+    """Build a family's networks (on the CPU, from the seed), move them to the device, make optimizers."""
+    device = resolve_device(device or cfg.train.device)
+    configure_determinism(device, cfg.train.deterministic)
+    spec = spec_of(data)
+    parts = build_parts(cfg, spec, data)
+    memory = torch.channels_last if cfg.train.channels_last and len(spec.shape) == 3 else torch.preserve_format
+    for net in parts.nets.values():
+        net.to(device=device, memory_format=memory)
+    for table in (parts.buffers, parts.local):
+        for name, value in table.items():
+            table[name] = value.to(device)
+    optimizers = {name: make_optimizer(o.cfg, [p for n in o.nets for p in parts.nets[n].parameters()], device)
+                  for name, o in parts.optimizers.items()}
+    schedules = {name: o.cfg for name, o in parts.optimizers.items()}
+    t = StepContext(cfg.train.seed, device, cfg.train.precision, optimizers, schedules, rank)
+    if cfg.train.compile:
+        _compile(cfg, parts)
+    return Session(cfg=cfg, family=family_of(cfg), parts=parts, t=t, spec=spec)
+
+
+def _compile(cfg: Config, parts: Parts) -> None:
+    if cfg.loss.penalty in ("gp", "r1"):
+        raise GankitError(f"train.compile cannot differentiate twice, which loss.penalty={cfg.loss.penalty} needs; "
+                          "set train.compile=false.")
+    for name in _trained_nets(parts):
+        parts.nets[name].compile()
+
+
+def advance(s: Session, data) -> dict:
+    """One iteration: the family's step, then every EMA copy; returns the step's statistics (0-d tensors)."""
+    stats = s.family.train_step(s.parts, data, s.t)
+    decay = s.cfg.train.ema
+    if decay > 0:
+        for ema, source in s.parts.emas.items():
+            update_ema(s.parts.nets[ema], s.parts.nets[source], decay)
+    s.step += 1
+    s.t.step = s.step
+    return stats
