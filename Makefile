@@ -6,11 +6,12 @@ PYTHON     ?= python3
 VENV       ?= .venv
 TORCH_SPEC ?= torch==2.13.0
 OUT        ?= runs
+RACE_MINUTES ?= 5
 BIN        := $(VENV)/bin
 STAMP      := $(VENV)/.gankit-installed
 FASHION    := /usr/share/datasets/fashion-mnist
 
-.PHONY: setup data demo test test-fast bench clean
+.PHONY: setup data demo test test-fast bench bench-race gpu-pack clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +37,17 @@ test-fast: setup
 
 bench: setup data
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/engine_race.py --minutes $(RACE_MINUTES)
+
+# The side-by-side race alone: speed against the plain loop, then FID after RACE_MINUTES each.
+bench-race: setup data
+	$(BIN)/python benchmarks/engine_race.py --minutes $(RACE_MINUTES)
+
+# What benchmarks/gpu_check.sh needs on a GPU machine that cannot download: pytest and Fashion-MNIST.
+gpu-pack: setup data
+	rm -rf .gpu && mkdir -p .gpu/site
+	$(BIN)/pip install -q --no-deps --target .gpu/site pytest iniconfig pluggy packaging
+	cp -r $(FASHION) .gpu/fashion-mnist
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -45,7 +45,7 @@ def _sample(args) -> None:
     from gankit.data import to_uint8
     from gankit.viz import plot_toy_1d, plot_toy_2d, save_grid
 
-    run = api.load_run(args.run_dir, args.checkpoint)
+    run = api.load_run(args.run_dir, args.checkpoint, args.device)
     if args.out is None:
         out = _free_path(run.path / f"sample-step{run.step:06d}-seed{args.seed}.png")
     else:
@@ -75,7 +75,8 @@ def _eval(args) -> None:
     from gankit import evaluation
 
     weights = args.inception_weights
-    common = dict(metrics=args.metrics, extractor=args.extractor, inception_weights=weights, seed=args.seed)
+    common = dict(metrics=args.metrics, extractor=args.extractor, inception_weights=weights, seed=args.seed,
+                  device=args.device)
     if args.samples is not None:
         if args.run_dir is not None or args.data is None:
             raise GankitError("give either RUN_DIR, or --samples PATH with --data DATASET (e.g. --data fashion_mnist).")
@@ -132,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed of the noise (default 0)")
     p.add_argument("--out", default=None, metavar="FILE", help="a .png grid or an .npz array (default: a PNG in RUN_DIR)")
     p.add_argument("--checkpoint", default="latest", help="'latest' or a step number such as 002000")
+    p.add_argument("--device", default="cpu", help="auto, cpu, cuda, cuda:N or mps (default cpu)")
     p.set_defaults(func=_sample)
 
     p = sub.add_parser("eval", help="score a run (or samples from any tool) with FID, KID, IS, ...")
@@ -148,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="pytorch-fid's pt_inception-2015-12-05-6726825d.pth (or set GANKIT_INCEPTION_WEIGHTS)")
     p.add_argument("--seed", type=int, default=0, help="seed of the noise and of KID's subsets")
     p.add_argument("--out", default=None, metavar="FILE", help="with --samples: also write the metrics as JSON here")
+    p.add_argument("--device", default="cpu", help="where samples and features are computed: auto, cpu, cuda, cuda:N, mps")
     p.set_defaults(func=_eval)
 
     p = sub.add_parser("reproduce", help="re-run a classic GAN experiment and write its report")

@@ -98,7 +98,8 @@ class TrainConfig:
     device: str = "auto"            # auto (cuda, then mps, then cpu) | cpu | cuda | cuda:N | mps
     precision: str = "fp32"         # fp32 | bf16 | fp16 (autocast; fp16 with a gradient scaler)
     channels_last: bool = False     # NHWC memory layout for convolutional networks (a GPU speed option)
-    compile: bool = False           # torch.compile the networks (needs a C++ compiler on the CPU)
+    compile: bool = False           # torch.compile the trained networks (needs a C++ compiler on the CPU)
+    compile_mode: str = "auto"      # auto (reduce-overhead, i.e. CUDA graphs, on a GPU; default elsewhere) | default | reduce-overhead | max-autotune | max-autotune-no-cudagraphs
     deterministic: bool = False     # deterministic GPU kernels, so a resumed CUDA run is bit-exact
 
 
@@ -126,6 +127,7 @@ CHOICES = {
     "model.g_out": ("tanh", "sigmoid", "none"),
     "model.init": ("default", "goodfellow2014"),
     "train.precision": ("fp32", "bf16", "fp16"),
+    "train.compile_mode": ("auto", "default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs"),
     "loss.name": ("minimax", "nonsaturating", "wasserstein", "hinge", "lsgan"),
     "loss.penalty": ("none", "clip", "gp", "r1"),
     "g_optim.name": ("adam", "rmsprop", "sgd"),

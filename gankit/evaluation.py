@@ -16,6 +16,7 @@ from gankit.data import load_dataset, to_float
 from gankit.data.folder import load_folder_path
 from gankit.errors import GankitError
 from gankit.metrics.evaluate import data_kind, evaluate_images, evaluate_toy, parse_metrics
+from gankit.train.device import resolve_device
 
 
 def load_samples(path: str | Path) -> torch.Tensor:
@@ -40,7 +41,7 @@ def load_samples(path: str | Path) -> torch.Tensor:
 
 
 def score(fake: torch.Tensor, data_cfg: DataConfig, metrics: str | None, extractor: str | None = None,
-          inception_weights: str | None = None, seed: int = 0) -> dict:
+          inception_weights: str | None = None, seed: int = 0, device: str = "cpu") -> dict:
     """Metrics of `fake` against the dataset `data_cfg` describes."""
     dataset = load_dataset(data_cfg)
     kind = data_kind(dataset)
@@ -49,7 +50,7 @@ def score(fake: torch.Tensor, data_cfg: DataConfig, metrics: str | None, extract
         raise GankitError(f"samples are shaped {tuple(fake.shape[1:])} but {data_cfg.name} is {tuple(dataset.shape)}; "
                           "set data.resolution / data.channels to match.")
     if kind == "image":
-        return evaluate_images(fake, data_cfg, names, extractor, inception_weights, seed)
+        return evaluate_images(fake, data_cfg, names, extractor, inception_weights, seed, resolve_device(device))
     return evaluate_toy(fake, dataset, names, seed)
 
 
@@ -68,23 +69,25 @@ def save_memorization_pairs(fake: torch.Tensor, data_cfg: DataConfig, result: di
 
 
 def evaluate_run(run_dir: str | Path, metrics: str | None = None, n: int = 10000, checkpoint: str = "latest",
-                 extractor: str | None = None, inception_weights: str | None = None, seed: int = 0) -> dict:
-    """Score a run's generator on n samples; writes metrics.json into the run folder."""
-    run = load_run(run_dir, checkpoint)
+                 extractor: str | None = None, inception_weights: str | None = None, seed: int = 0,
+                 device: str = "cpu") -> dict:
+    """Score a run's generator on n samples (sampled and featurised on `device`); writes metrics.json into the run folder."""
+    run = load_run(run_dir, checkpoint, device)
     fake = sample(run, n=n, seed=seed)
     result = {"step": run.step, "checkpoint": checkpoint, **score(fake, run.cfg.data, metrics, extractor,
-                                                                 inception_weights, seed)}
+                                                                 inception_weights, seed, device)}
     save_memorization_pairs(fake, run.cfg.data, result, Path(run_dir) / "memorization.png")
     write_metrics(Path(run_dir) / "metrics.json", result)
     return result
 
 
 def evaluate_samples(samples: str | Path, data_overrides: list[str], metrics: str | None = None,
-                     extractor: str | None = None, inception_weights: str | None = None, seed: int = 0) -> dict:
+                     extractor: str | None = None, inception_weights: str | None = None, seed: int = 0,
+                     device: str = "cpu") -> dict:
     """Score samples from any source against a dataset given as data.* overrides."""
     cfg = apply_overrides(Config(), data_overrides)
     fake = load_samples(samples)
-    result = score(fake, cfg.data, metrics, extractor, inception_weights, seed)
+    result = score(fake, cfg.data, metrics, extractor, inception_weights, seed, device)
     picture = Path(samples).with_name(Path(samples).stem + "-memorization.png")
     if not picture.exists():  # never replace a file the user has
         save_memorization_pairs(fake, cfg.data, result, picture)

@@ -27,6 +27,20 @@ def tiny_image_config(**train) -> Config:
     return from_dict(tree)
 
 
+# A tiny config for every family in gankit.objectives.OBJECTIVES: the family contract tests
+# (tests/objectives/test_family_contract.py) run on each; a new family adds its line here.
+def tiny_gan_config(**train) -> Config:
+    """The unconditional family: a small DCGAN with EMA on the 8x8 digits (scored by the digits classifier)."""
+    cfg = tiny_image_config(ema=0.9, **train)
+    cfg.data.resolution = 8
+    return cfg
+
+
+FAMILY_CONFIGS = {
+    "gan": tiny_gan_config,
+}
+
+
 @pytest.fixture
 def toy_config():
     return tiny_toy_config()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import math
+import os
 import re
 import zlib
 from pathlib import Path
@@ -14,7 +15,8 @@ import torch
 from gankit.data.images import ImageDataset, apply_options, check_split, require_path
 from gankit.errors import GankitError
 
-FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist"
+# Debian's dataset-fashion-mnist, unless GANKIT_FASHION_MNIST names another folder of its IDX files.
+FASHION_MNIST_DIR = os.environ.get("GANKIT_FASHION_MNIST", "/usr/share/datasets/fashion-mnist")
 
 _GZIP_MAGIC = b"\x1f\x8b"
 # IDX type code -> big-endian numpy dtype.

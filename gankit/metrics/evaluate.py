@@ -93,14 +93,18 @@ def feature_metrics(names, real_f, real_p, fake_f, fake_p, generator) -> dict:
 
 
 def evaluate_images(fake: torch.Tensor, data_cfg, names: list[str], extractor_name: str | None = None,
-                    inception_weights: str | None = None, seed: int = 0) -> dict:
-    """Score generated images (N, C, H, W) in [-1, 1] against the dataset's test split (or train)."""
+                    inception_weights: str | None = None, seed: int = 0,
+                    device: torch.device = torch.device("cpu")) -> dict:
+    """Score generated images (N, C, H, W) in [-1, 1] against the dataset's test split (or train).
+
+    Features are extracted on `device`; the metric math runs in float64 on the CPU.
+    """
     test = load_dataset(split_of(data_cfg, "test"))
     out: dict = {"n_fake": len(fake), "n_real": len(test)}
     generator = torch.Generator().manual_seed(seed)
     if set(names) & set(FEATURE_METRICS):
         extractor_name = extractor_name or default_extractor(data_cfg.name, tuple(test.shape))
-        extractor = load_extractor(extractor_name, inception_weights)
+        extractor = load_extractor(extractor_name, inception_weights).to(device)
         real_f, real_p = reference_features(test.images, extractor_name, extractor)
         fake_f, fake_p = extract_features(fake, extractor)
         out["extractor"] = extractor_name

@@ -132,16 +132,20 @@ def start_session(cfg: Config, data, device: torch.device | str | None = None, r
     schedules = {name: o.cfg for name, o in parts.optimizers.items()}
     t = StepContext(cfg.train.seed, device, cfg.train.precision, optimizers, schedules, rank)
     if cfg.train.compile:
-        _compile(cfg, parts)
+        _compile(cfg, parts, device)
     return Session(cfg=cfg, family=family_of(cfg), parts=parts, t=t, spec=spec)
 
 
-def _compile(cfg: Config, parts: Parts) -> None:
+def _compile(cfg: Config, parts: Parts, device: torch.device) -> None:
+    """torch.compile each trained network in place (state_dict keys unchanged, so checkpoints are the same)."""
     if cfg.loss.penalty in ("gp", "r1"):
         raise GankitError(f"train.compile cannot differentiate twice, which loss.penalty={cfg.loss.penalty} needs; "
                           "set train.compile=false.")
+    mode = cfg.train.compile_mode
+    if mode == "auto":
+        mode = "reduce-overhead" if device.type == "cuda" else "default"
     for name in _trained_nets(parts):
-        parts.nets[name].compile()
+        parts.nets[name].compile(mode=mode)
 
 
 def advance(s: Session, data) -> dict:

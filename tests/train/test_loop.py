@@ -6,6 +6,7 @@ import torch
 from safetensors.torch import load_file
 
 from gankit import api
+from gankit.errors import GankitError
 from gankit.objectives import gan
 from gankit.train import DivergedError, train_run
 from gankit.train import checkpoint as ckpt
@@ -120,3 +121,48 @@ def test_seed_makes_runs_repeatable_and_different_seeds_differ(tmp_path):
     c = final_tensors(api.train(tiny_toy_config(seed=2), out=tmp_path / "c"))
     assert all(torch.equal(a[k], b[k]) for k in a)
     assert not torch.equal(a["G.net.0.weight"], c["G.net.0.weight"])
+
+
+def test_minutes_stops_training_writes_a_checkpoint_and_resume_continues(tmp_path):
+    run = api.train(tiny_toy_config(steps=100000, minutes=0.0005, checkpoint_every=100000), out=tmp_path)
+    first = ckpt.list_checkpoints(run / "checkpoints")[-1]
+    _, meta = ckpt.load_checkpoint(first)
+    assert 0 < meta["step"] < 100000 and meta["wall_time"] >= 0.03
+    records = [json.loads(line) for line in (run / "stats.jsonl").read_text().splitlines()]
+    assert records[-1]["step"] == meta["step"]  # the last interval is logged when time runs out
+    api.train("x", out=tmp_path, overrides=["train.minutes=0.001"], resume=run)
+    _, later = ckpt.load_checkpoint(ckpt.list_checkpoints(run / "checkpoints")[-1])
+    assert later["step"] > meta["step"] and later["wall_time"] >= 0.06
+
+
+@pytest.mark.parametrize("precision", ["bf16", "fp16"])
+def test_mixed_precision_runs_train_and_checkpoint_their_scaler(tmp_path, precision):
+    run = api.train(tiny_image_config(steps=4, precision=precision), out=tmp_path)
+    tensors = final_tensors(run)
+    assert all(torch.isfinite(t.float()).all() for k, t in tensors.items() if k.startswith(("G.", "D.")))
+    _, meta = ckpt.load_checkpoint(ckpt.list_checkpoints(run / "checkpoints")[-1])
+    assert set(meta["context"]["scalers"]) == ({"G", "D"} if precision == "fp16" else set())
+
+
+def test_channels_last_trains_the_same_networks(tmp_path):
+    a = final_tensors(api.train(tiny_image_config(steps=2), out=tmp_path / "a"))
+    b = final_tensors(api.train(tiny_image_config(steps=2, channels_last=True), out=tmp_path / "b"))
+    assert a.keys() == b.keys()
+    for key in a:  # the same arithmetic in another memory order: equal up to rounding
+        assert torch.allclose(a[key].float(), b[key].float(), atol=1e-5), key
+
+
+@pytest.mark.slow
+def test_compiled_networks_train_like_eager_ones(tmp_path):
+    a = final_tensors(api.train(tiny_toy_config(steps=3), out=tmp_path / "a"))
+    b = final_tensors(api.train(tiny_toy_config(steps=3, compile=True), out=tmp_path / "b"))
+    assert a.keys() == b.keys()  # compiled in place: the checkpoint keys do not change
+    for key in (k for k in a if k.startswith(("G.", "D."))):
+        assert torch.allclose(a[key], b[key], atol=1e-5), key
+
+
+def test_compile_refuses_penalties_that_differentiate_twice(tmp_path):
+    cfg = tiny_toy_config(compile=True)
+    cfg.loss.name, cfg.loss.penalty = "wasserstein", "gp"
+    with pytest.raises(GankitError, match="train.compile cannot differentiate twice"):
+        api.train(cfg, out=tmp_path)

@@ -1,0 +1,44 @@
+"""Device names, data placement and determinism settings."""
+
+import pytest
+import torch
+
+from gankit.config import load_config
+from gankit.data import load_dataset
+from gankit.errors import GankitError
+from gankit.train.device import place_data, resolve_device
+from tests.conftest import tiny_image_config
+
+
+def test_cpu_and_auto_resolve_here():
+    assert resolve_device("cpu") == torch.device("cpu")
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert resolve_device("auto").type in (expected, "mps")
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the sentence a CPU-only machine gives")
+@pytest.mark.parametrize("name", ["cuda", "cuda:1"])
+def test_cuda_without_a_gpu_is_one_sentence(name):
+    with pytest.raises(GankitError, match="needs a CUDA build of torch and a GPU.*TORCH_SPEC"):
+        resolve_device(name)
+
+
+def test_device_names_are_checked_in_the_config():
+    with pytest.raises(GankitError, match="'train.device' is 'gpu'; allowed: auto, cpu, cuda, cuda:N"):
+        load_config("dcgan_digits", ["train.device=gpu"])
+    assert load_config("dcgan_digits", ["train.device=cuda:3"]).train.device == "cuda:3"
+
+
+def test_cpu_data_stays_put():
+    data = load_dataset(tiny_image_config().data)
+    assert place_data(data, torch.device("cpu")) is data
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_data_moves_to_the_gpu_as_uint8_and_batches_are_drawn_there():
+    data = load_dataset(tiny_image_config().data)
+    placed = place_data(data, torch.device("cuda"))
+    assert placed.images.is_cuda and placed.images.dtype == torch.uint8
+    x, _ = placed.sample(4, torch.Generator(device="cuda").manual_seed(0))
+    assert x.is_cuda and x.dtype == torch.float32
