@@ -73,7 +73,12 @@ def train(recipe: str | Config, out: str | Path = "runs", overrides: list[str] |
     else:
         cfg, name = resolve(recipe, overrides)
         run_dir = new_run_dir(Path(out), name)
-    train_run(cfg, run_dir, resume=bool(resume))
+    try:
+        train_run(cfg, run_dir, resume=bool(resume))
+    except BaseException:
+        if not resume and run_dir.is_dir() and not any(run_dir.iterdir()):
+            run_dir.rmdir()  # a run that failed before writing anything leaves no folder for --resume to pick
+        raise
     return run_dir
 
 

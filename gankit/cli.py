@@ -120,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train a recipe or YAML config into a run folder")
     p.add_argument("recipe", metavar="RECIPE_OR_YAML", help="a recipe name (see `gankit recipes`) or a YAML file")
     p.add_argument("--out", default="runs", help="folder that holds the numbered run folders (default: runs)")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+    p.add_argument("--set", action="extend", nargs="+", default=[], metavar="KEY=VALUE",
                    help="override a config key, e.g. --set train.steps=500 (repeatable)")
     p.add_argument("--resume", nargs="?", const=True, default=False, metavar="RUN_DIR",
                    help="continue the newest run of this recipe under --out, or the given run folder")
@@ -144,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--checkpoint", default="latest", help="'latest', 'best' or a step such as 002000")
     p.add_argument("--samples", default=None, metavar="PATH", help="score an .npz ('images' uint8 NHWC) or an image folder")
     p.add_argument("--data", default=None, metavar="DATASET", help="with --samples: the dataset to compare against")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="with --samples: data.* options, e.g. data.path=/x")
+    p.add_argument("--set", action="extend", nargs="+", default=[], metavar="KEY=VALUE", help="with --samples: data.* options, e.g. data.path=/x")
     p.add_argument("--extractor", default=None, help="feature network: fashion_mnist, digits or inception (default per data)")
     p.add_argument("--inception-weights", default=None, metavar="PATH",
                    help="pytorch-fid's pt_inception-2015-12-05-6726825d.pth (or set GANKIT_INCEPTION_WEIGHTS)")

@@ -30,6 +30,18 @@ def test_dry_run_prints_the_resolved_config_and_writes_nothing(tmp_path, capsys)
     assert not (tmp_path / "runs").exists()
 
 
+def test_one_set_takes_several_overrides_as_readme_writes(capsys):
+    assert main(["train", "dcgan_fashion", "--dry-run", "--set", "train.steps=7", "train.device=cpu",
+                 "--set", "train.precision=bf16"]) == 0
+    cfg = yaml.safe_load(capsys.readouterr().out)
+    assert (cfg["train"]["steps"], cfg["train"]["device"], cfg["train"]["precision"]) == (7, "cpu", "bf16")
+
+
+def test_unknown_objective_is_one_sentence(capsys):
+    assert main(["train", "dcgan_fashion", "--dry-run", "--set", "objective=stylegan"]) == 2
+    assert "unknown objective 'stylegan'; use one of: gan" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("args, words", [
     (["train", "dcgan_fashion", "--set", "train.stpes=3", "--dry-run"], "did you mean 'train.steps'"),
     (["train", "dcgan_fashion", "--set", "loss.name=foo", "--dry-run"], "allowed: minimax"),

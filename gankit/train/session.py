@@ -70,7 +70,7 @@ class Session:
         meta = {"optimizers": {name: ckpt.optimizer_to_flat(f"opt_{name}", opt, t)
                                for name, opt in self.t.optimizers.items()},
                 "wall_time": self.wall_time, "extra": self.extra, "counters": self.parts.counters,
-                "objective": self.cfg.objective, "spec": list(self.spec), "shape": list(self.spec.shape)}
+                "spec": list(self.spec)}
         for prefix, table in (("buffer", self.parts.buffers), ("local", self.parts.local)):
             for name, value in table.items():
                 t[f"{prefix}.{name}"] = value.detach().cpu().clone().contiguous()
@@ -79,6 +79,8 @@ class Session:
 
     def restore(self, tensors: dict, meta: dict) -> None:
         """Load a checkpoint's state into this session."""
+        if "optimizers" not in meta:
+            tensors, meta = upgrade_v01(tensors, meta)
         load_nets(self.parts, tensors)
         for name, opt in self.t.optimizers.items():
             opt.load_state_dict(ckpt.optimizer_from_flat(f"opt_{name}", meta["optimizers"][name], tensors))
@@ -89,6 +91,16 @@ class Session:
         self.t.restore(tensors, meta["context"])
         self.step = self.t.step = meta["step"]
         self.wall_time, self.extra = meta["wall_time"], meta.get("extra", {})
+
+
+def upgrade_v01(tensors: dict, meta: dict) -> tuple[dict, dict]:
+    """A checkpoint of gankit 0.1's GAN-only engine in today's layout (its streams were the CPU data and noise)."""
+    tensors = dict(tensors)
+    if "fixed_z" in tensors:
+        tensors["buffer.probe_z"] = tensors.pop("fixed_z")
+    meta = dict(meta, optimizers={"G": meta["opt_G"], "D": meta["opt_D"]},
+                context={"streams": {"data": "cpu", "noise": "cpu"}, "scalers": {}})
+    return tensors, meta
 
 
 def load_nets(parts: Parts, tensors: dict) -> None:

@@ -64,3 +64,28 @@ def test_checkpoint_code_never_unpickles():
     source = inspect.getsource(ckpt)
     assert "pickle" not in source.replace("Nothing is pickled and nothing is unpickled", "")
     assert "torch.load" not in source
+
+
+def test_a_gankit_01_checkpoint_resumes_bit_exact(tmp_path):
+    # gankit 0.1 wrote opt_G / opt_D and fixed_z at the top level and kept no stream table.
+    import json
+
+    from gankit import api
+    from safetensors.torch import load_file, save_file
+    from tests.conftest import tiny_toy_config
+
+    straight = api.train(tiny_toy_config(steps=6, checkpoint_every=3), out=tmp_path / "a")
+    half = api.train(tiny_toy_config(steps=3, checkpoint_every=3), out=tmp_path / "b")
+    json_path = ckpt.list_checkpoints(half / "checkpoints")[-1]
+    meta, tensors = json.loads(json_path.read_text()), load_file(str(json_path.with_suffix(".safetensors")))
+    tensors["fixed_z"] = tensors.pop("buffer.probe_z")
+    meta["opt_G"], meta["opt_D"] = meta["optimizers"].pop("G"), meta["optimizers"].pop("D")
+    del meta["optimizers"], meta["context"], meta["spec"]
+    meta["shape"] = [1]
+    save_file(tensors, str(json_path.with_suffix(".safetensors")))
+    json_path.write_text(json.dumps(meta))
+    assert api.sample(api.load_run(half), 4).shape == (4, 1)
+    api.train("x", out=tmp_path / "b", overrides=["train.steps=6"], resume=half)
+    a = load_file(str(ckpt.list_checkpoints(straight / "checkpoints")[-1].with_suffix(".safetensors")))
+    b = load_file(str(ckpt.list_checkpoints(half / "checkpoints")[-1].with_suffix(".safetensors")))
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)

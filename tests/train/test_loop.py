@@ -166,3 +166,11 @@ def test_compile_refuses_penalties_that_differentiate_twice(tmp_path):
     cfg.loss.name, cfg.loss.penalty = "wasserstein", "gp"
     with pytest.raises(GankitError, match="train.compile cannot differentiate twice"):
         api.train(cfg, out=tmp_path)
+
+
+def test_a_run_that_fails_at_start_leaves_no_folder(tmp_path):
+    cfg = tiny_image_config()
+    cfg.data.name, cfg.data.path = "mnist", str(tmp_path / "missing")
+    with pytest.raises(GankitError):
+        api.train(cfg, out=tmp_path / "runs")
+    assert list((tmp_path / "runs").iterdir()) == []
