@@ -38,6 +38,8 @@ test-fast: setup
 bench: setup data
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/engine_race.py --minutes $(RACE_MINUTES)
+	@if $(BIN)/python -c "import torch, sys; sys.exit(not torch.cuda.is_available())"; then \
+	    $(BIN)/python benchmarks/engine_race.py --device cuda --width 64 --compile --minutes 1; fi
 
 # The side-by-side race alone: speed against the plain loop, then FID after RACE_MINUTES each.
 bench-race: setup data

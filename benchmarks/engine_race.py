@@ -4,9 +4,10 @@ Speed: the plain loop (benchmarks/plain_dcgan.py) and gankit's own iteration
 (gankit.train.session.advance) on the same networks, batch and optimiser,
 timed in interleaved rounds (plain, gankit, plain, gankit, ...) so that both
 see the same machine; the median of the rounds is reported, and the ratio.
-Quality: each trained for the same training time, then the domain-classifier
-FID of 10,000 samples against the 10,000 test images: the plain loop,
-`dcgan_fashion` as it is, and `dcgan_fashion` with gankit 0.1's settings.
+Quality: each trained for the same training time, in interleaved slices, then
+the domain-classifier FID of 10,000 samples against the 10,000 test images:
+the plain loop, `dcgan_fashion` as it is, and `dcgan_fashion` with gankit
+0.1's settings (its EMA copy samples, as `gankit sample` does).
 
     python benchmarks/engine_race.py [--device cpu|cuda] [--minutes 5] [--no-quality] [--compile]
 """
@@ -18,14 +19,12 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
 
 import torch
 
-from gankit import api
 from gankit.config import DataConfig, load_config
 from gankit.data import FASHION_MNIST_DIR, load_dataset
 from gankit.evaluation import score
@@ -34,17 +33,17 @@ from gankit.train.session import advance, start_session
 from plain_dcgan import PlainDCGAN
 
 ROOT = Path(__file__).resolve().parent.parent
-# The plain loop's settings, as gankit keys: the same networks, loss, optimiser and batch.
 def same_as_plain(width: int, z_dim: int, batch: int) -> list[str]:
-    """Overrides that make `dcgan_fashion` train exactly what the plain loop trains (no EMA)."""
+    """Overrides that make `dcgan_fashion` train exactly what the plain loop trains (no EMA; G reuses the fakes)."""
     return [f"model.width={width}", f"model.z_dim={z_dim}", "model.z_dist=normal", "model.d_norm=batch",
             "model.spectral_norm=false", "loss.name=nonsaturating", "loss.penalty=none",
-            f"train.batch_size={batch}", "train.n_critic=1", "train.ema=0",
+            f"train.batch_size={batch}", "train.n_critic=1", "train.ema=0", "train.reuse_fakes=true",
             "g_optim.lr=2e-4", "d_optim.lr=2e-4", "g_optim.betas=[0.5, 0.999]", "d_optim.betas=[0.5, 0.999]"]
 
 
-# dcgan_fashion as gankit 0.1 shipped it (the recipe before this engine's tuning).
-V01_RECIPE = same_as_plain(32, 64, 64)[:-4] + ["train.ema=0.99"]
+# dcgan_fashion as gankit 0.1 shipped it (before this engine's tuning): Adam 2e-4, EMA 0.99, fresh noise for G.
+V01_RECIPE = ["model.width=32", "model.z_dim=64", "train.batch_size=64", "train.ema=0.99", "train.reuse_fakes=false",
+              "g_optim.lr=2e-4", "d_optim.lr=2e-4", "g_optim.betas=[0.5, 0.999]", "d_optim.betas=[0.5, 0.999]"]
 
 
 def data_config() -> tuple[DataConfig, list[str]]:
@@ -65,7 +64,8 @@ def contenders(args, device: torch.device, data_overrides: list[str]) -> dict:
     plain = PlainDCGAN(data.images, args.width, args.z_dim, args.batch, device)
     out = {"plain loop": (plain.step, args.batch)}
     same = same_as_plain(args.width, args.z_dim, args.batch) + data_overrides + [f"train.device={device}"]
-    variants = {"gankit, same networks": same}
+    variants = {"gankit, same networks": same,
+                "gankit, same, fresh noise for G": same + ["train.reuse_fakes=false"]}
     if args.compile:
         variants["gankit, same networks, compiled"] = same + ["train.compile=true"]
     variants["gankit dcgan_fashion recipe"] = data_overrides + [f"train.device={device}",
@@ -79,13 +79,17 @@ def contenders(args, device: torch.device, data_overrides: list[str]) -> dict:
 
 
 def race_speed(args, device: torch.device, data_overrides: list[str]) -> dict:
-    """Median steps/s and images/s of each contender over interleaved rounds."""
-    runners = contenders(args, device, data_overrides)
+    """Median steps/s and images/s of each contender over interleaved rounds; a contender that fails says why."""
+    runners, failed = {}, {}
+    for name, (step, images) in contenders(args, device, data_overrides).items():
+        try:  # warm-up: allocations, cuDNN autotuning, compilation
+            for _ in range(args.warmup):
+                step()
+            sync(device)
+            runners[name] = (step, images)
+        except Exception as exc:  # a one-shot GPU run reports the others all the same
+            failed[name] = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"}
     times: dict[str, list[float]] = {name: [] for name in runners}
-    for name, (step, _) in runners.items():  # warm-up: allocations, cuDNN autotuning, compilation
-        for _ in range(args.warmup):
-            step()
-        sync(device)
     for _ in range(args.rounds):
         for name, (step, _) in runners.items():
             sync(device)
@@ -95,34 +99,52 @@ def race_speed(args, device: torch.device, data_overrides: list[str]) -> dict:
             sync(device)
             times[name].append(args.steps / (time.perf_counter() - start))
     plain = statistics.median(times["plain loop"])
-    return {name: {"steps_per_s": statistics.median(v), "images_per_s": statistics.median(v) * runners[name][1],
-                   "ratio_to_plain": statistics.median(v) / plain, "rounds": v} for name, v in times.items()}
+    speed = {name: {"steps_per_s": statistics.median(v), "images_per_s": statistics.median(v) * runners[name][1],
+                    "ratio_to_plain": statistics.median(v) / plain, "rounds": v} for name, v in times.items()}
+    return speed | failed
+
+
+class GankitRunner:
+    """A recipe's session stepped by the loop's own iteration; samples through its family (EMA copy when kept)."""
+
+    def __init__(self, overrides: list[str], data, device: torch.device):
+        cfg = load_config("dcgan_fashion", overrides + [f"train.device={device}"])
+        self.session = start_session(cfg, data)
+        self.data = place_data(data, self.session.t.device)
+
+    def step(self) -> None:
+        advance(self.session, self.data)
+
+    def sample(self, n: int) -> torch.Tensor:
+        s = self.session
+        return s.family.generate(s.parts, s.family.inputs(s.parts, n, torch.Generator().manual_seed(0)))
 
 
 def race_quality(args, device: torch.device, data_cfg: DataConfig, data_overrides: list[str]) -> dict:
-    """FID after the same training time: the plain loop, dcgan_fashion, and gankit 0.1's dcgan_fashion."""
-    seconds = 60 * args.minutes
+    """FID after the same training time each: the plain loop, dcgan_fashion, and gankit 0.1's dcgan_fashion.
+
+    Training is interleaved in slices (each contender trains a slice, then the next), so that a machine
+    that slows down for a while slows every contender alike; each gets args.minutes of training in all.
+    """
+    budget = 60 * args.minutes
     data = load_dataset(data_cfg)
-    plain = PlainDCGAN(data.images, args.width, args.z_dim, args.batch, device)
-    steps, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        for _ in range(25):
-            plain.step()
-        sync(device)
-        steps += 25
-    results = {"plain loop": {"steps": steps, "seconds": time.perf_counter() - start,
-                              **score(plain.sample(10000), data_cfg, "fid,kid")}}
-    runs = {"gankit dcgan_fashion": [], "gankit 0.1 dcgan_fashion": V01_RECIPE}
-    with tempfile.TemporaryDirectory() as tmp:
-        for name, overrides in runs.items():
-            run_dir = api.train("dcgan_fashion", out=tmp, overrides=overrides + data_overrides + [
-                f"train.minutes={args.minutes}", "train.steps=10000000", "train.progress=false",
-                "train.sample_every=100000", "train.checkpoint_every=100000", f"train.device={device}"])
-            run = api.load_run(run_dir, device=str(device))
-            last = json.loads((run_dir / "stats.jsonl").read_text().splitlines()[-1])
-            results[name] = {"steps": run.step, "seconds": last["wall_time"],
-                             **score(api.sample(run, 10000, seed=0), data_cfg, "fid,kid")}
-    return results
+    runners = {"plain loop": PlainDCGAN(data.images, args.width, args.z_dim, args.batch, device),
+               "gankit dcgan_fashion": GankitRunner(data_overrides, data, device),
+               "gankit 0.1 dcgan_fashion": GankitRunner(V01_RECIPE + data_overrides, data, device)}
+    spent, steps = dict.fromkeys(runners, 0.0), dict.fromkeys(runners, 0)
+    while any(spent[name] < budget for name in runners):
+        for name, runner in runners.items():
+            end = time.perf_counter() + min(args.slice, budget - spent[name])
+            start = time.perf_counter()
+            while time.perf_counter() < end:
+                for _ in range(args.sync_every):
+                    runner.step()
+                sync(device)
+                steps[name] += args.sync_every
+            spent[name] += time.perf_counter() - start
+    return {name: {"steps": steps[name], "seconds": spent[name],
+                   **score(runner.sample(10000), data_cfg, "fid,kid", device=str(device))}
+            for name, runner in runners.items()}
 
 
 def format_report(report: dict) -> str:
@@ -132,6 +154,9 @@ def format_report(report: dict) -> str:
     if "speed" in report:
         lines += ["", f"{'speed (median of rounds)':38s}{'steps/s':>10s}{'images/s':>11s}{'x plain':>9s}"]
         for name, r in report["speed"].items():
+            if "error" in r:
+                lines.append(f"{name:38s} FAILED: {r['error']}")
+                continue
             lines.append(f"{name:38s}{r['steps_per_s']:10.1f}{r['images_per_s']:11.0f}{r['ratio_to_plain']:9.2f}")
     if "quality" in report:
         lines += ["", f"quality after {report['minutes']:g} min of training: FID / KID x 1000 on 10,000 samples "
@@ -154,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--warmup", type=int, default=10)
     p.add_argument("--compile", action="store_true", help="also time gankit with train.compile=true")
     p.add_argument("--minutes", type=float, default=5.0, help="training time of each quality contender")
+    p.add_argument("--slice", type=float, default=10.0, help="seconds each contender trains before the next's turn")
+    p.add_argument("--sync-every", type=int, default=5, help="steps between clock reads (a device sync on a GPU)")
     p.add_argument("--speed", action=argparse.BooleanOptionalAction, default=True)
     p.add_argument("--quality", action=argparse.BooleanOptionalAction, default=True)
     p.add_argument("--out", type=Path, default=None)

@@ -26,5 +26,5 @@ step "speed, batch 64, eager and compiled" timeout 150 python benchmarks/engine_
 step "speed, batch 512" timeout 60 python benchmarks/engine_race.py --device cuda --width 64 --batch 512 \
     --steps 20 --no-quality --out "$out/race-cuda-b512.json"
 step "quality race, 60 s each" timeout 240 python benchmarks/engine_race.py --device cuda --width 64 \
-    --minutes 1 --no-speed --out "$out/race-cuda-60s.json"
+    --minutes 1 --slice 5 --sync-every 25 --no-speed --out "$out/race-cuda-60s.json"
 exit $status

@@ -82,6 +82,7 @@ class TrainConfig:
     steps: int = 2000               # generator steps (each preceded by n_critic D steps)
     batch_size: int = 64            # examples per D or G step
     n_critic: int = 1               # k: D steps per G step (Algorithm 1 of Goodfellow et al. 2014)
+    reuse_fakes: bool = False       # G's update reuses the last D step's fakes (one G forward fewer, as the PyTorch DCGAN example) instead of fresh noise
     seed: int = 0                   # seeds the models, the data order and the noise
     ema: float = 0.0                # decay of an exponential moving average of G (0 disables)
     log_every: int = 50             # steps between lines of stats.jsonl

@@ -1,8 +1,9 @@
 """The unconditional GAN family: Algorithm 1 of Goodfellow et al. 2014 with any loss and penalty.
 
 One iteration is k = train.n_critic D updates, each on a fresh real batch and
-fresh noise, then one G update on fresh noise. Losses come from
-gankit.losses; WGAN's weight clipping follows each D update.
+fresh noise, then one G update on fresh noise (or, with train.reuse_fakes, on
+the last D update's fakes, which saves one G forward per iteration). Losses
+come from gankit.losses; WGAN's weight clipping follows each D update.
 """
 
 from __future__ import annotations
@@ -40,13 +41,17 @@ def _report(d_out: torch.Tensor, probabilistic: bool) -> torch.Tensor:
     return (torch.sigmoid(d_out) if probabilistic else d_out).mean()
 
 
-def d_loss(parts: Parts, real: torch.Tensor, t) -> tuple[torch.Tensor, dict]:
-    """The discriminator's loss on one real batch and as many fakes, plus its penalty; stats as 0-d tensors."""
+def d_loss(parts: Parts, real: torch.Tensor, t, fake: torch.Tensor | None = None) -> tuple[torch.Tensor, dict]:
+    """The discriminator's loss on one real batch and as many fakes (fresh ones unless given), plus its penalty.
+
+    Statistics are 0-d tensors, read by the loop once per logging interval.
+    """
     G, D, lc = parts.nets["G"], parts.nets["D"], parts.cfg.loss
     loss_fn = LOSSES[lc.name]
-    z = _noise(parts, real.shape[0], t)
-    with torch.no_grad(), t.autocast():
-        fake = G(z)  # (B, ...)
+    if fake is None:
+        with torch.no_grad(), t.autocast():
+            fake = G(_noise(parts, real.shape[0], t))  # (B, ...)
+    fake = fake.detach()
     if lc.penalty == "r1":
         real = real.detach().requires_grad_(True)
     with t.autocast():
@@ -64,31 +69,37 @@ def d_loss(parts: Parts, real: torch.Tensor, t) -> tuple[torch.Tensor, dict]:
     return loss + penalty, stats
 
 
-def d_step(parts: Parts, data, t) -> dict:
-    """One D update on a fresh real batch, then WGAN's clipping when asked."""
+def d_step(parts: Parts, data, t, keep_fakes: bool = False) -> tuple[dict, torch.Tensor | None]:
+    """One D update on a fresh real batch, then WGAN's clipping when asked; (stats, the fakes with G's graph when kept)."""
     real, _ = t.batch(data, parts.cfg.train.batch_size)
-    loss, stats = d_loss(parts, real, t)
+    fake = None
+    if keep_fakes:
+        with t.autocast():
+            fake = parts.nets["G"](_noise(parts, real.shape[0], t))  # (B, ...), G's graph kept for its update
+    loss, stats = d_loss(parts, real, t, fake)
     t.update("D", loss)
     if parts.cfg.loss.penalty == "clip":
         clip_weights_(parts.nets["D"], parts.cfg.loss.clip)
-    return stats
+    return stats, fake
 
 
-def g_step(parts: Parts, t) -> dict:
-    """One G update on fresh noise; D is frozen, so only G gets gradients."""
+def g_step(parts: Parts, t, fake: torch.Tensor | None = None) -> dict:
+    """One G update on fresh noise (or on given fakes that carry G's graph); D is frozen, so only G gets gradients."""
     G, D = parts.nets["G"], parts.nets["D"]
-    z = _noise(parts, parts.cfg.train.batch_size, t)
     with t.frozen(D), t.autocast():
-        loss = LOSSES[parts.cfg.loss.name].g(D(G(z)).float())
+        if fake is None:
+            fake = G(_noise(parts, parts.cfg.train.batch_size, t))
+        loss = LOSSES[parts.cfg.loss.name].g(D(fake).float())
     t.update("G", loss)
     return {"loss_G": loss.detach()}
 
 
 def train_step(parts: Parts, data, t) -> dict:
     """Algorithm 1: k = n_critic D steps, then one G step; the stats of the last D step and the G step."""
-    for _ in range(parts.cfg.train.n_critic):
-        stats = d_step(parts, data, t)
-    return stats | g_step(parts, t)
+    k = parts.cfg.train.n_critic
+    for i in range(k):
+        stats, fake = d_step(parts, data, t, keep_fakes=parts.cfg.train.reuse_fakes and i == k - 1)
+    return stats | g_step(parts, t, fake)
 
 
 def inputs(parts: Parts, n: int, generator: torch.Generator) -> dict:

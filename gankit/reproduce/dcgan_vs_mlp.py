@@ -16,7 +16,7 @@ from gankit.metrics.features import extract_features, load_extractor
 from gankit.metrics.frechet import fid_from_features
 from gankit.models import count_parameters
 from gankit.objectives import generate, sample_z
-from gankit.reproduce.datasets import image_data
+from gankit.reproduce.datasets import DCGAN_PAPER, image_data
 from gankit.train.session import advance, start_session
 from gankit.viz.grid import save_grid
 
@@ -24,7 +24,7 @@ TITLE = "DCGAN against the MLP GAN at equal training time"
 
 # name -> recipe; both keep their own networks, z and init and share the loss, Adam settings and batch.
 VARIANTS = {"DCGAN": "dcgan_fashion", "MLP GAN": "mlp_mnist"}
-SHARED = ["train.ema=0", "train.batch_size=64", "train.progress=false", "loss.name=nonsaturating"]
+SHARED = ["train.ema=0", "train.batch_size=64", "train.progress=false", "loss.name=nonsaturating"] + DCGAN_PAPER
 # seconds: training time per model (evaluation not counted); checks: FID evaluations on n_curve
 # samples at evenly spaced times; n_final: samples for the final metrics; n_real: test images (None: all).
 SIZES = {

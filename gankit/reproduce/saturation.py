@@ -15,7 +15,7 @@ from gankit.metrics import fid_from_features, wasserstein1
 from gankit.metrics.evaluate import split_of
 from gankit.metrics.features import extract_features, load_extractor
 from gankit.objectives import gan, generate, sample_z
-from gankit.reproduce.datasets import image_data
+from gankit.reproduce.datasets import DCGAN_PAPER, image_data
 from gankit.train.session import advance, start_session
 
 TITLE = "Saturation of the minimax generator loss: log(1 - D(G(z))) against -log D(G(z))"
@@ -42,7 +42,7 @@ def _grad_norm(module: torch.nn.Module) -> float:
 def _warm_up_d(s, data, steps: int) -> None:
     """D-only steps against the untrained G, as the first k steps of Algorithm 1 with G paused."""
     for _ in range(steps):
-        gan.d_step(s.parts, data, s.t)
+        gan.d_step(s.parts, data, s.t)  # (stats, no fakes kept)
 
 
 def _train(cfg, data, size: dict, metric) -> dict:
@@ -81,7 +81,7 @@ def _image_task(size: dict):
     choice = image_data(digits_resolution=16)
     extractor_name = choice.extractor
     sets = ["train.progress=false", "train.ema=0.0"] + ([f"data.limit={size['limit']}"] if size["limit"] else [])
-    cfg = load_config("dcgan_fashion", choice.overrides + sets)
+    cfg = load_config("dcgan_fashion", choice.overrides + sets + DCGAN_PAPER)
     data = load_dataset(cfg.data)
     extractor = load_extractor(extractor_name)
     test = load_dataset(split_of(cfg.data, "test"))

@@ -18,14 +18,15 @@ from gankit.metrics.features import extract_features, load_extractor
 from gankit.metrics.frechet import fid_from_features
 from gankit.losses import LOSSES
 from gankit.objectives import generate, sample_z
-from gankit.reproduce.datasets import image_data
+from gankit.reproduce.datasets import DCGAN_PAPER, image_data
 from gankit.reproduce.mode_collapse import one_thread
 from gankit.train.session import advance, start_session
 
 TITLE = "A meaningful loss: the Wasserstein estimate tracks FID, the standard GAN loss does not"
 
-# objective -> (recipe, what its D loss is called); EMA is off so both are judged on the G being trained.
-VARIANTS = {"WGAN-GP": ("wgangp_fashion", "W estimate"), "non-saturating DCGAN": ("dcgan_fashion", "D loss")}
+# objective -> (recipe, what its D loss is called, overrides); EMA is off so both are judged on the G being trained.
+VARIANTS = {"WGAN-GP": ("wgangp_fashion", "W estimate", []),
+            "non-saturating DCGAN": ("dcgan_fashion", "D loss", DCGAN_PAPER)}
 SIZES = {
     "tiny": {"steps": 4, "checkpoints": 3, "n_fid": 200, "batches": 2},
     "default": {"steps": 500, "checkpoints": 10, "n_fid": 1000, "batches": 4},
@@ -153,8 +154,8 @@ def run(report) -> None:
         test = load_dataset(split_of(load_config(VARIANTS["WGAN-GP"][0], overrides).data, "test"))
         extractor = load_extractor(extractor_name)
         real_features = reference_features(test.images, extractor_name, extractor)[0]
-        runs = {name: train_tracked(recipe, overrides, size, test, extractor, real_features)
-                for name, (recipe, _) in VARIANTS.items()}
+        runs = {name: train_tracked(recipe, overrides + extra, size, test, extractor, real_features)
+                for name, (recipe, _, extra) in VARIANTS.items()}
     report.text(
         f"Data: **{data_name}**. WGAN-GP (`wgangp_fashion`: layer-normed critic, lambda 10, 5 critic steps) and "
         f"the non-saturating DCGAN (`dcgan_fashion`, EMA off) each train {size['steps']} G steps. At "

@@ -32,7 +32,7 @@ def test_d_step_changes_only_d_and_g_step_only_g(loss, penalty):
     s, data = tiny(loss, penalty, d_norm="layer" if penalty == "gp" else "batch")
     G, D = s.nets["G"], s.nets["D"]
     g0, d0 = params(G), params(D)
-    stats = gan.d_step(s.parts, data, s.t)
+    stats, _ = gan.d_step(s.parts, data, s.t)
     assert changed(d0, D) and not changed(g0, G)
     assert {"loss_D", "D_real", "D_fake"} <= set(stats)
     assert ("penalty" in stats) == (penalty in ("gp", "r1"))
@@ -53,7 +53,7 @@ def test_clip_constrains_d_after_its_step():
 
 def test_probabilities_are_reported_for_logit_losses_and_raw_values_otherwise():
     s, data = tiny("nonsaturating")
-    stats = gan.d_step(s.parts, data, s.t)
+    stats, _ = gan.d_step(s.parts, data, s.t)
     assert 0 < stats["D_real"] < 1 and 0 < stats["D_fake"] < 1
 
 
@@ -96,3 +96,32 @@ def test_sample_z_distributions():
     n = sample_z(10000, 3, "normal", g)
     assert u.min() >= -1 and u.max() <= 1 and abs(u.mean()) < 0.05
     assert abs(n.std() - 1) < 0.05
+
+
+def test_reused_fakes_cost_one_g_forward_and_give_gs_update_on_the_d_steps_noise():
+    forwards = {}
+    for reuse in (False, True):
+        s, data = tiny()
+        s.cfg.train.reuse_fakes = reuse
+        calls = []
+        s.nets["G"].register_forward_hook(lambda *_: calls.append(1))
+        g0 = params(s.nets["G"])
+        stats = gan.train_step(s.parts, data, s.t)
+        forwards[reuse] = len(calls)
+        assert changed(g0, s.nets["G"]) and {"loss_D", "loss_G"} <= set(stats)
+    assert forwards == {False: 2, True: 1}
+
+
+def test_reuse_updates_g_exactly_as_a_g_step_on_the_same_fakes():
+    a, data = tiny()
+    a.cfg.train.reuse_fakes = True
+    gan.train_step(a.parts, data, a.t)
+    # By hand, from the same start: D's update on fresh noise, then G's update on G of that same noise.
+    b, _ = tiny()
+    real, _ = b.t.batch(data, 6)
+    fake = b.nets["G"](gan._noise(b.parts, 6, b.t))
+    loss, _ = gan.d_loss(b.parts, real, b.t, fake)
+    b.t.update("D", loss)
+    gan.g_step(b.parts, b.t, fake)
+    for p, q in zip(a.nets["G"].parameters(), b.nets["G"].parameters()):
+        assert torch.equal(p, q)
