@@ -28,7 +28,7 @@ import torch
 from gankit.config import DataConfig, load_config
 from gankit.data import FASHION_MNIST_DIR, load_dataset
 from gankit.evaluation import score
-from gankit.train.device import place_data, resolve_device
+from gankit.train.device import place_data, resolve_device, synchronize
 from gankit.train.session import advance, start_session
 from plain_dcgan import PlainDCGAN
 
@@ -51,11 +51,6 @@ def data_config() -> tuple[DataConfig, list[str]]:
     if Path(FASHION_MNIST_DIR).exists():
         return DataConfig(name="fashion_mnist"), []
     return DataConfig(name="digits", resolution=28), ["data.name=digits", "data.resolution=28"]
-
-
-def sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
 
 
 def contenders(args, device: torch.device, data_overrides: list[str]) -> dict:
@@ -85,18 +80,18 @@ def race_speed(args, device: torch.device, data_overrides: list[str]) -> dict:
         try:  # warm-up: allocations, cuDNN autotuning, compilation
             for _ in range(args.warmup):
                 step()
-            sync(device)
+            synchronize(device)
             runners[name] = (step, images)
         except Exception as exc:  # a one-shot GPU run reports the others all the same
             failed[name] = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"}
     times: dict[str, list[float]] = {name: [] for name in runners}
     for _ in range(args.rounds):
         for name, (step, _) in runners.items():
-            sync(device)
+            synchronize(device)
             start = time.perf_counter()
             for _ in range(args.steps):
                 step()
-            sync(device)
+            synchronize(device)
             times[name].append(args.steps / (time.perf_counter() - start))
     plain = statistics.median(times["plain loop"])
     speed = {name: {"steps_per_s": statistics.median(v), "images_per_s": statistics.median(v) * runners[name][1],
@@ -139,7 +134,7 @@ def race_quality(args, device: torch.device, data_cfg: DataConfig, data_override
             while time.perf_counter() < end:
                 for _ in range(args.sync_every):
                     runner.step()
-                sync(device)
+                synchronize(device)
                 steps[name] += args.sync_every
             spent[name] += time.perf_counter() - start
     return {name: {"steps": steps[name], "seconds": spent[name],

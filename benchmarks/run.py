@@ -30,7 +30,7 @@ from eval_speed import eval_seconds  # noqa: E402  (benchmarks/ is on sys.path w
 from gankit.config import load_config
 from gankit.data import FASHION_MNIST_DIR, load_dataset
 from gankit.errors import GankitError
-from gankit.train.device import place_data
+from gankit.train.device import place_data, synchronize
 from gankit.train.session import advance, start_session
 
 RECIPES = ("dcgan_fashion", "wgan_fashion", "wgangp_fashion", "mlp_mnist", "maxout_mnist",
@@ -87,12 +87,6 @@ def measure_recipe(recipe: str, overrides: list[str], steps: int) -> dict:
         "flops_per_step": flops, "gflops_per_s": flops * steps_per_s / 1e9,
         "peak_rss_mib": peak_rss_mib(), "rss_after_import_mib": rss_after_import,
     }
-
-
-def synchronize(device: torch.device) -> None:
-    """Wait for the device's queued work (timings on a GPU need it; a no-op on the CPU)."""
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
 
 
 def matmul_peak(n: int, warmup: int = 3, reps: int = 10) -> dict:

@@ -69,6 +69,7 @@ def train_tracked(recipe: str, overrides: list[str], size: dict, held_out, extra
                     for i in range(size["batches"])]
     marks = set(np.linspace(0, size["steps"], size["checkpoints"] + 1).round().astype(int)[1:].tolist())
     out = {"step": [], "held_out": [], "train": [], "fid": [], "train_seconds": 0.0, "loss": LOSSES[cfg.loss.name]}
+    d_loss = out["loss"].d
     interval: list[float] = []
     while s.step < size["steps"]:
         started = time.perf_counter()
@@ -77,7 +78,7 @@ def train_tracked(recipe: str, overrides: list[str], size: dict, held_out, extra
         if s.step in marks:
             z_batches = [sample_z(len(x), cfg.model.z_dim, cfg.model.z_dist, fresh) for x in real_batches]
             out["step"].append(s.step)
-            out["held_out"].append(held_out_d_loss(s.nets["D"], s.nets["G"], real_batches, z_batches, LOSSES[cfg.loss.name].d))
+            out["held_out"].append(held_out_d_loss(s.nets["D"], s.nets["G"], real_batches, z_batches, d_loss))
             out["train"].append(float(np.mean(interval)))
             out["fid"].append(fid_of(s.nets["G"], fid_z, extractor, real_features))
             interval = []

@@ -42,6 +42,12 @@ def resolve_device(name: str | torch.device) -> torch.device:
     raise GankitError(f"device '{name}' is not one of auto, cpu, cuda, cuda:N, mps.")
 
 
+def synchronize(device: torch.device) -> None:
+    """Wait for the device's queued work (timings on a GPU need it; a no-op on the CPU)."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
 def configure_determinism(device: torch.device, deterministic: bool) -> None:
     """Deterministic kernels when asked (bit-exact CUDA resumes), else cuDNN's fastest algorithms."""
     if device.type != "cuda":

@@ -57,11 +57,6 @@ class Session:
         """The networks by name (EMA copies included)."""
         return self.parts.nets
 
-    @property
-    def optimizers(self) -> dict:
-        """The optimizers by name."""
-        return self.t.optimizers
-
     def tensors(self) -> tuple[dict, dict]:
         """(safetensors dict, JSON meta) for a checkpoint."""
         t: dict = {}
