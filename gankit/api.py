@@ -32,6 +32,7 @@ class Run(NamedTuple):
     path: Path
     parts: Parts                # every network of the family, by name
     family: Family
+    spec: DataSpec | None = None  # what the networks were built for (shape, classes and their names)
 
 
 def resolve(recipe: str | Config, overrides: list[str] | None = None) -> tuple[Config, str]:
@@ -103,17 +104,18 @@ def load_run(run_dir: str | Path, checkpoint: str = "latest", device: str = "cpu
         raise GankitError(f"run folder {run_dir} does not exist; give the folder `gankit train` printed.")
     tensors, meta = ckpt.load_checkpoint(_checkpoint_path(run_dir, checkpoint))
     cfg = from_dict(meta["config"], source=f"{run_dir} checkpoint")
-    kind, shape, classes = meta.get("spec") or ("image" if len(meta["shape"]) == 3 else "toy", meta["shape"], 0)
+    kind, shape, classes, *names = meta.get("spec") or ("image" if len(meta["shape"]) == 3 else "toy", meta["shape"], 0)
     if not any(k.startswith("G_ema.") for k in tensors):
         cfg.train.ema = 0.0  # the run kept no EMA copy
-    parts = build_parts(cfg, DataSpec(kind, tuple(shape), classes))
+    spec = DataSpec(kind, tuple(shape), classes, tuple(names[0]) if names else ())
+    parts = build_parts(cfg, spec)
     load_nets(parts, tensors)
     target = resolve_device(device)
     for net in parts.nets.values():
         net.to(target).eval()
     for name, value in parts.buffers.items():
         parts.buffers[name] = tensors.get(f"buffer.{name}", value).to(target)
-    return Run(cfg, parts.sampling_net(), parts.nets.get("D"), meta["step"], run_dir, parts, family_of(cfg))
+    return Run(cfg, parts.sampling_net(), parts.nets.get("D"), meta["step"], run_dir, parts, family_of(cfg), spec)
 
 
 @torch.no_grad()

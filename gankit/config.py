@@ -38,7 +38,7 @@ class DataConfig:
 
 @dataclass
 class ModelConfig:
-    name: str = "dcgan"             # mlp | maxout | dcgan: both networks (the shorthand)
+    name: str = "dcgan"             # mlp | maxout | dcgan | cgan2014 (conditional only): both networks (the shorthand)
     generator: str | None = None    # the generator's builder when it differs from `name`
     discriminator: str | None = None  # the discriminator's builder when it differs from `name`
     z_dim: int = 100                # latent size
@@ -50,9 +50,11 @@ class ModelConfig:
     d_norm: str = "batch"           # dcgan D normalisation: batch | layer | none
     spectral_norm: bool = False     # spectral normalisation on every D layer
     dropout: float = 0.0            # D dropout on hidden layers
+    g_dropout: float = 0.0          # cgan2014: G dropout on hidden layers (off when sampling)
     input_dropout: float = 0.0      # D dropout on its input
     g_out: str = "tanh"             # G output: tanh | sigmoid (rescaled to [-1, 1]) | none
-    init: str = "default"           # default (each family's own) | goodfellow2014 (the 2014 reference code, mlp / maxout)
+    init: str = "default"           # default (each family's own) | goodfellow2014 (the 2014 reference code, mlp / maxout / cgan2014)
+    cond: str = "concat"            # objective conditional: how the label reaches G and D: concat | projection | acgan
 
 
 @dataclass
@@ -62,6 +64,7 @@ class LossConfig:
     clip: float = 0.01              # clip: D weights are clamped to [-clip, clip] after each D step
     gp_weight: float = 10.0         # gp: lambda of the gradient penalty
     r1_gamma: float = 10.0          # r1: gamma of the R1 penalty (gamma / 2 * ||grad D(x)||^2)
+    class_weight: float = 1.0       # model.cond=acgan: weight of the auxiliary classifier's cross-entropy
 
 
 @dataclass
@@ -107,7 +110,7 @@ class TrainConfig:
 @dataclass
 class Config:
     description: str = ""           # one line shown by `gankit recipes`
-    objective: str = "gan"          # the family that trains: gan
+    objective: str = "gan"          # the family that trains: gan | conditional (labels from the data)
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     loss: LossConfig = field(default_factory=LossConfig)
@@ -127,6 +130,7 @@ CHOICES = {
     "model.d_norm": ("batch", "layer", "none"),
     "model.g_out": ("tanh", "sigmoid", "none"),
     "model.init": ("default", "goodfellow2014"),
+    "model.cond": ("concat", "projection", "acgan"),
     "train.precision": ("fp32", "bf16", "fp16"),
     "train.compile_mode": ("auto", "default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs"),
     "loss.name": ("minimax", "nonsaturating", "wasserstein", "hinge", "lsgan"),
@@ -154,6 +158,8 @@ BOUNDS = {
     "model.maxout_pieces": (0, None, False),
     "model.dropout": (0, 1, True),
     "model.input_dropout": (0, 1, True),
+    "model.g_dropout": (0, 1, True),
+    "loss.class_weight": (0, None, True),
     "data.resolution": (0, None, False),
     "data.limit": (0, None, False),
     "data.std": (0, None, False),

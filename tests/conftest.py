@@ -36,8 +36,17 @@ def tiny_gan_config(**train) -> Config:
     return cfg
 
 
+def tiny_conditional_config(**train) -> Config:
+    """The conditional family: a projection-D / conditional-BatchNorm-G DCGAN with EMA on the 8x8 digits."""
+    cfg = tiny_gan_config(**train)
+    cfg.objective, cfg.model.cond = "conditional", "projection"
+    cfg.train.n_samples = 20  # two per class
+    return cfg
+
+
 FAMILY_CONFIGS = {
     "gan": tiny_gan_config,
+    "conditional": tiny_conditional_config,
 }
 
 

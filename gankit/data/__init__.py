@@ -38,11 +38,13 @@ class DataSpec(NamedTuple):
     kind: str                  # image | toy
     shape: tuple[int, ...]     # one example: (C, H, W) or (dim,)
     num_classes: int = 0
+    class_names: tuple[str, ...] = ()   # what each class is called, for `gankit sample --label`
 
 
 def spec_of(data) -> DataSpec:
     """The DataSpec of a loaded dataset."""
-    return DataSpec(data.kind, tuple(int(s) for s in data.shape), int(data.num_classes))
+    return DataSpec(data.kind, tuple(int(s) for s in data.shape), int(data.num_classes),
+                    tuple(getattr(data, "class_names", ())))
 
 
 def load_dataset(cfg) -> ImageDataset | ToyDataset:

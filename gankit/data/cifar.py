@@ -116,6 +116,10 @@ def _batch_files(root: Path, name: str, split: str) -> list[Path]:
     return files
 
 
+# CIFAR-10's class names for labels 0-9 (its batches.meta, which is a pickle and so never read).
+CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
+
+
 def load_cifar(cfg, name: str) -> ImageDataset:
     """CIFAR-10 or CIFAR-100 (fine labels) from data.path as uint8 (N, 3, 32, 32)."""
     root = require_path(cfg, f"the extracted {_LAYOUTS[name][0]} folder")
@@ -123,7 +127,8 @@ def load_cifar(cfg, name: str) -> ImageDataset:
     parts = [_batch_arrays(f, labels_key, classes) for f in _batch_files(root, name, check_split(cfg))]
     images = torch.from_numpy(np.concatenate([p[0] for p in parts]))
     labels = torch.from_numpy(np.concatenate([p[1] for p in parts]))
-    return apply_options(ImageDataset(images, labels, classes, cfg.name), cfg)
+    names = CIFAR10_CLASSES if name == "cifar10" else None
+    return apply_options(ImageDataset(images, labels, classes, cfg.name, names), cfg)
 
 
 def load_cifar10(cfg) -> ImageDataset:

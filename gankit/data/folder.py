@@ -118,7 +118,7 @@ def load_folder_path(root: str | Path, resolution: int | None = None, channels: 
     arrays = [_decode(p, mode, resolution) for p in files]
     images = torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).contiguous()
     label_tensor = torch.tensor(labels, dtype=torch.int64) if labels is not None else None
-    return ImageDataset(images, label_tensor, len(classes), name)
+    return ImageDataset(images, label_tensor, len(classes), name, tuple(classes))
 
 
 def load_folder(cfg) -> ImageDataset:

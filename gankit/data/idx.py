@@ -126,7 +126,13 @@ def _load_labels(path: Path, count: int) -> torch.Tensor:
     return torch.from_numpy(array.astype(np.int64))
 
 
-def load_idx_path(path: str | Path, split: str = "train", name: str = "idx") -> ImageDataset:
+# The class names of Fashion-MNIST's labels 0-9 (Xiao et al. 2017).
+FASHION_MNIST_CLASSES = ("T-shirt/top", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker",
+                         "bag", "ankle boot")
+
+
+def load_idx_path(path: str | Path, split: str = "train", name: str = "idx",
+                  class_names: tuple[str, ...] | None = None) -> ImageDataset:
     """Load images (and labels when found) from an IDX folder or single images file."""
     images_path, labels_path = find_idx_files(Path(path).expanduser(), split)
     images = _load_images(images_path)
@@ -134,7 +140,7 @@ def load_idx_path(path: str | Path, split: str = "train", name: str = "idx") -> 
         return ImageDataset(images, None, 0, name)
     labels = _load_labels(labels_path, images.shape[0])
     num_classes = int(labels.max()) + 1 if len(labels) else 0
-    return ImageDataset(images, labels, num_classes, name)
+    return ImageDataset(images, labels, num_classes, name, class_names)
 
 
 def load_idx(cfg) -> ImageDataset:
@@ -149,4 +155,4 @@ def load_fashion_mnist(cfg) -> ImageDataset:
     if not cfg.path and not path.exists():
         raise GankitError(f"{path} does not exist; install Debian's dataset-fashion-mnist package "
                           f"or set data.path to a folder of Fashion-MNIST IDX files.")
-    return apply_options(load_idx_path(path, check_split(cfg), cfg.name), cfg)
+    return apply_options(load_idx_path(path, check_split(cfg), cfg.name, FASHION_MNIST_CLASSES), cfg)

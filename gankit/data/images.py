@@ -37,7 +37,7 @@ class ImageDataset:
     kind = "image"
 
     def __init__(self, images: torch.Tensor, labels: torch.Tensor | None = None,
-                 num_classes: int = 0, name: str = "images"):
+                 num_classes: int = 0, name: str = "images", class_names: tuple[str, ...] | None = None):
         if images.dtype != torch.uint8 or images.dim() != 4:
             raise ValueError(f"images must be uint8 (N, C, H, W), got {images.dtype} {tuple(images.shape)}")
         if labels is not None:
@@ -48,6 +48,9 @@ class ImageDataset:
         self.labels = labels
         self.num_classes = int(num_classes) if labels is not None else 0
         self.name = name
+        # What each class is called ("sneaker"), for `gankit sample --label`; the index where unnamed.
+        names = tuple(class_names or ())
+        self.class_names = names if len(names) == self.num_classes else tuple(str(i) for i in range(self.num_classes))
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -68,7 +71,7 @@ class ImageDataset:
     def to(self, device) -> "ImageDataset":
         """The same dataset held on `device` (uint8 there; batches are converted on the device)."""
         labels = self.labels.to(device) if self.labels is not None else None
-        return ImageDataset(self.images.to(device), labels, self.num_classes, self.name)
+        return ImageDataset(self.images.to(device), labels, self.num_classes, self.name, self.class_names)
 
     def sample(self, batch_size: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Random batch by indexing (torch.randint with the given generator, with replacement): float32 (B,C,H,W) in [-1, 1] and labels (B,) or None.
@@ -143,7 +146,7 @@ def apply_options(ds: ImageDataset, cfg) -> ImageDataset:
         images = resize(images, resolution)
     if images is ds.images and labels is ds.labels:
         return ds
-    return ImageDataset(images, labels, ds.num_classes, ds.name)
+    return ImageDataset(images, labels, ds.num_classes, ds.name, ds.class_names)
 
 
 def require_path(cfg, what: str) -> Path:

@@ -18,12 +18,22 @@ class ToyDataset:
     """An equal-weight mixture of isotropic Gaussians, sampled only through a given generator."""
 
     kind = "toy"
-    num_classes = 0
 
     def __init__(self, name: str, modes: torch.Tensor, mode_std: float):
         self.name = name
         self.modes = modes.to(torch.float32)
         self.mode_std = float(mode_std)
+
+    @property
+    def num_classes(self) -> int:
+        """Each mode of a mixture is a class (its label is the mode's index); a single Gaussian has none."""
+        n = self.modes.shape[0]
+        return n if n > 1 else 0
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        """The classes by mode index."""
+        return tuple(str(i) for i in range(self.num_classes))
 
     @property
     def shape(self) -> tuple[int]:
@@ -42,11 +52,12 @@ class ToyDataset:
         """The same distribution, sampled on `device`."""
         return ToyDataset(self.name, self.modes.to(device), self.mode_std)
 
-    def sample(self, batch_size: int, generator: torch.Generator) -> tuple[torch.Tensor, None]:
-        """Draw float32 (batch_size, dim) samples using only the given generator (on the data's device); labels are None."""
+    def sample(self, batch_size: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Draw float32 (batch_size, dim) samples using only the given generator (on the data's device), and their
+        mode indices (batch_size,) as labels (None for a single Gaussian)."""
         which = torch.randint(self.modes.shape[0], (batch_size,), generator=generator, device=self.modes.device)
         noise = torch.randn(batch_size, self.modes.shape[1], generator=generator, device=self.modes.device)
-        return self.modes[which] + self.mode_std * noise, None
+        return self.modes[which] + self.mode_std * noise, (which if self.num_classes else None)
 
     def log_density(self, x: torch.Tensor) -> torch.Tensor:
         """The exact log density of the mixture at points x (N, dim) -> (N,)."""

@@ -11,6 +11,8 @@ from torch import nn
 
 from gankit.errors import GankitError
 from gankit.models.dcgan import build_dcgan_discriminator, build_dcgan_generator
+from gankit.models.conditional import (CONDITIONAL_DISCRIMINATORS, CONDITIONAL_GENERATORS,
+                                       build_conditional_discriminator, build_conditional_generator)
 from gankit.models.initialisation import initialise
 from gankit.models.maxout import build_maxout_discriminator
 from gankit.models.mlp import build_mlp_discriminator, build_mlp_generator
@@ -19,7 +21,8 @@ GENERATORS = {"mlp": build_mlp_generator, "maxout": build_mlp_generator, "dcgan"
 DISCRIMINATORS = {"mlp": build_mlp_discriminator, "maxout": build_maxout_discriminator,
                   "dcgan": build_dcgan_discriminator}
 
-__all__ = ["DISCRIMINATORS", "GENERATORS", "build_discriminator", "build_generator", "build_models",
+__all__ = ["DISCRIMINATORS", "GENERATORS", "build_conditional_models", "build_discriminator", "build_generator",
+           "build_models",
            "count_parameters", "initialise", "network_names"]
 
 
@@ -48,6 +51,18 @@ def build_discriminator(cfg, shape: tuple[int, ...]) -> nn.Module:
 def build_models(cfg, shape: tuple[int, ...]) -> tuple[nn.Module, nn.Module]:
     """(G, D) for the model config and data shape; G is built first (it draws its weights first)."""
     return build_generator(cfg, shape), build_discriminator(cfg, shape)
+
+
+def build_conditional_models(cfg, shape: tuple[int, ...], num_classes: int) -> tuple[nn.Module, nn.Module]:
+    """(G(z, y), D(x, y)) for K = num_classes, with the label fed as model.cond says (gankit.models.conditional)."""
+    shape = tuple(int(s) for s in shape)
+    g_name, d_name = network_names(cfg)
+    for kind, name, tables in (("generator", g_name, (GENERATORS, CONDITIONAL_GENERATORS)),
+                               ("discriminator", d_name, (DISCRIMINATORS, CONDITIONAL_DISCRIMINATORS))):
+        if not any(name in table for table in tables):
+            raise GankitError(f"unknown {kind} {name!r}; use one of: {', '.join(sorted(set().union(*tables)))}.")
+    G = build_conditional_generator(cfg, shape, num_classes, GENERATORS, g_name)
+    return G, build_conditional_discriminator(cfg, shape, num_classes, DISCRIMINATORS, d_name)
 
 
 def count_parameters(module: nn.Module) -> int:

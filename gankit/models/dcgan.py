@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from gankit.errors import GankitError
-from gankit.models.layers import maybe_spectral_norm, output_activation
+from gankit.models.layers import ConditionalBatchNorm2d, maybe_spectral_norm, output_activation
 
 BASES = (4, 7)
 D_NORMS = ("batch", "layer", "none")
@@ -50,7 +50,7 @@ def dcgan_init(module: nn.Module) -> None:
         nn.init.normal_(module.weight, 0.0, 0.02)
         if module.bias is not None:
             nn.init.zeros_(module.bias)
-    elif isinstance(module, (nn.BatchNorm2d, nn.GroupNorm)):
+    elif isinstance(module, (nn.BatchNorm2d, nn.GroupNorm)) and module.affine:
         nn.init.normal_(module.weight, 1.0, 0.02)
         nn.init.zeros_(module.bias)
 
@@ -69,10 +69,17 @@ def d_norm_layer(kind: str, channels: int) -> nn.Module:
 
 
 class DCGANGenerator(nn.Module):
-    """z -> Linear -> (width * 2**(k-1), base, base) -> k ConvTranspose2d(4, 2, 1) steps -> image."""
+    """z -> Linear -> (width * 2**(k-1), base, base) -> k ConvTranspose2d(4, 2, 1) steps -> image.
 
-    def __init__(self, z_dim: int, shape: tuple[int, ...], width: int = 64, g_out: str = "tanh"):
+    With num_classes > 0 every BatchNorm is a class-conditional one and the
+    forward pass takes the labels: G(z, y) (Miyato and Koyama 2018's generator).
+    """
+
+    def __init__(self, z_dim: int, shape: tuple[int, ...], width: int = 64, g_out: str = "tanh",
+                 num_classes: int = 0):
         super().__init__()
+        self.num_classes = int(num_classes)
+        norm = (lambda ch: ConditionalBatchNorm2d(ch, self.num_classes)) if self.num_classes else nn.BatchNorm2d
         channels, _, base, k = image_plan(shape)
         self.z_dim = int(z_dim)
         self.shape = (channels, base * 2**k, base * 2**k)
@@ -80,12 +87,12 @@ class DCGANGenerator(nn.Module):
         self.start_channels = width * 2 ** (k - 1)
         # Bias-free where a BatchNorm follows: its shift makes the bias redundant.
         self.project = nn.Linear(self.z_dim, self.start_channels * base * base, bias=False)
-        layers: list[nn.Module] = [nn.BatchNorm2d(self.start_channels), nn.ReLU()]
+        layers: list[nn.Module] = [norm(self.start_channels), nn.ReLU()]
         ch = self.start_channels
         for _ in range(k - 1):
             layers += [
                 nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1, bias=False),
-                nn.BatchNorm2d(ch // 2),
+                norm(ch // 2),
                 nn.ReLU(),
             ]
             ch //= 2
@@ -93,11 +100,15 @@ class DCGANGenerator(nn.Module):
         self.body = nn.Sequential(*layers)
         self.apply(dcgan_init)
 
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        """Map noise (B, z_dim) to images (B, C, H, W)."""
+    def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        """Map noise (B, z_dim) (and class labels (B,) when conditional) to images (B, C, H, W)."""
         h = self.project(z)  # (B, C0 * base * base)
         h = h.view(z.shape[0], self.start_channels, self.base, self.base)  # (B, C0, base, base)
-        return self.body(h)  # (B, C, H, W)
+        if not self.num_classes:
+            return self.body(h)  # (B, C, H, W)
+        for layer in self.body:
+            h = layer(h, y) if isinstance(layer, ConditionalBatchNorm2d) else layer(h)
+        return h  # (B, C, H, W)
 
 
 class DCGANDiscriminator(nn.Module):

@@ -31,8 +31,8 @@ def initialise(G: nn.Module, D: nn.Module, cfg, data) -> None:
     if cfg.init == "default":
         return
     for name in (cfg.generator or cfg.name, cfg.discriminator or cfg.name):
-        if name not in ("mlp", "maxout"):
-            raise GankitError(f"model.init={cfg.init} is for the fully connected models (mlp, maxout), not "
+        if name not in ("mlp", "maxout", "cgan2014"):
+            raise GankitError(f"model.init={cfg.init} is for the fully connected models (mlp, maxout, cgan2014), not "
                               f"'{name}'; use model.init=default.")
     for name, net in (("G", G), ("D", D)):
         r = GOODFELLOW2014_RANGES[name]

@@ -53,3 +53,25 @@ def check_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
     if not shape or any(s <= 0 for s in shape):
         raise GankitError(f"a model needs a non-empty data shape of positive sizes, got {shape}.")
     return shape
+
+
+class ConditionalBatchNorm2d(nn.Module):
+    """BatchNorm without an affine of its own, then a scale and shift chosen by the class label.
+
+    The conditional BatchNorm of de Vries et al. 2017 that Miyato and Koyama 2018
+    put in the generator beside their projection discriminator; scales start
+    at N(1, 0.02) and shifts at 0, as DCGAN initialises BatchNorm.
+    """
+
+    def __init__(self, channels: int, num_classes: int):
+        super().__init__()
+        self.norm = nn.BatchNorm2d(channels, affine=False)
+        self.scale = nn.Embedding(num_classes, channels)
+        self.shift = nn.Embedding(num_classes, channels)
+        nn.init.normal_(self.scale.weight, 1.0, 0.02)
+        nn.init.zeros_(self.shift.weight)
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """Normalise x (B, C, H, W) and apply the scale and shift of each sample's class y (B,)."""
+        h = self.norm(x)  # (B, C, H, W)
+        return h * self.scale(y)[:, :, None, None] + self.shift(y)[:, :, None, None]

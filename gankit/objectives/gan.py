@@ -30,7 +30,7 @@ def build(cfg, spec: DataSpec, data=None) -> Parts:
     )
 
 
-def _noise(parts: Parts, n: int, t) -> torch.Tensor:
+def noise(parts: Parts, n: int, t) -> torch.Tensor:
     model = parts.cfg.model
     return sample_z(n, model.z_dim, model.z_dist, t.rng("noise"))  # (n, z_dim) on the device
 
@@ -41,32 +41,47 @@ def _report(d_out: torch.Tensor, probabilistic: bool) -> torch.Tensor:
     return (torch.sigmoid(d_out) if probabilistic else d_out).mean()
 
 
+def discriminate(lc, d_fn, real: torch.Tensor, fake: torch.Tensor, t) -> tuple[torch.Tensor, dict, tuple]:
+    """D's adversarial loss and penalty (call under t.autocast()); d_fn(x) -> (logits (B,), anything else D says).
+
+    Returns (loss, 0-d tensor statistics, (what else D said of real, of fake)).
+    """
+    loss_fn = LOSSES[lc.name]
+    if lc.penalty == "r1":
+        real = real.detach().requires_grad_(True)
+    (d_real, real_aux), (d_fake, fake_aux) = d_fn(real), d_fn(fake)  # (B,), (B,)
+    loss = loss_fn.d(d_real.float(), d_fake.float())
+    stats = {"loss_D": loss.detach(), "D_real": _report(d_real, loss_fn.probabilistic),
+             "D_fake": _report(d_fake, loss_fn.probabilistic)}
+    if lc.penalty == "gp":
+        penalty = lc.gp_weight * gradient_penalty(lambda x: d_fn(x)[0], real, fake, t.rng("noise"),
+                                                  t.loss_scale("D"))
+    elif lc.penalty == "r1":
+        penalty = lc.r1_gamma / 2 * r1_penalty(d_real, real, t.loss_scale("D"))
+    else:
+        return loss, stats, (real_aux, fake_aux)
+    stats["penalty"] = penalty.detach()
+    return loss + penalty, stats, (real_aux, fake_aux)
+
+
 def d_loss(parts: Parts, real: torch.Tensor, t, fake: torch.Tensor | None = None) -> tuple[torch.Tensor, dict]:
     """The discriminator's loss on one real batch and as many fakes (fresh ones unless given), plus its penalty.
 
     Statistics are 0-d tensors, read by the loop once per logging interval.
     """
-    G, D, lc = parts.nets["G"], parts.nets["D"], parts.cfg.loss
-    loss_fn = LOSSES[lc.name]
+    G, D = parts.nets["G"], parts.nets["D"]
     if fake is None:
         with torch.no_grad(), t.autocast():
-            fake = G(_noise(parts, real.shape[0], t))  # (B, ...)
-    fake = fake.detach()
-    if lc.penalty == "r1":
-        real = real.detach().requires_grad_(True)
+            fake = G(noise(parts, real.shape[0], t))  # (B, ...)
     with t.autocast():
-        d_real, d_fake = D(real), D(fake)  # (B,), (B,)
-        loss = loss_fn.d(d_real.float(), d_fake.float())
-        stats = {"loss_D": loss.detach(), "D_real": _report(d_real, loss_fn.probabilistic),
-                 "D_fake": _report(d_fake, loss_fn.probabilistic)}
-        if lc.penalty == "gp":
-            penalty = lc.gp_weight * gradient_penalty(D, real, fake, t.rng("noise"), t.loss_scale("D"))
-        elif lc.penalty == "r1":
-            penalty = lc.r1_gamma / 2 * r1_penalty(d_real, real, t.loss_scale("D"))
-        else:
-            return loss, stats
-    stats["penalty"] = penalty.detach()
-    return loss + penalty, stats
+        loss, stats, _ = discriminate(parts.cfg.loss, lambda x: (D(x), None), real, fake.detach(), t)
+    return loss, stats
+
+
+def after_d_update(parts: Parts) -> None:
+    """WGAN's weight clipping of D, when the config asks for it."""
+    if parts.cfg.loss.penalty == "clip":
+        clip_weights_(parts.nets["D"], parts.cfg.loss.clip)
 
 
 def d_step(parts: Parts, data, t, keep_fakes: bool = False) -> tuple[dict, torch.Tensor | None]:
@@ -75,11 +90,10 @@ def d_step(parts: Parts, data, t, keep_fakes: bool = False) -> tuple[dict, torch
     fake = None
     if keep_fakes:
         with t.autocast():
-            fake = parts.nets["G"](_noise(parts, real.shape[0], t))  # (B, ...), G's graph kept for its update
+            fake = parts.nets["G"](noise(parts, real.shape[0], t))  # (B, ...), G's graph kept for its update
     loss, stats = d_loss(parts, real, t, fake)
     t.update("D", loss)
-    if parts.cfg.loss.penalty == "clip":
-        clip_weights_(parts.nets["D"], parts.cfg.loss.clip)
+    after_d_update(parts)
     return stats, fake
 
 
@@ -88,18 +102,26 @@ def g_step(parts: Parts, t, fake: torch.Tensor | None = None) -> dict:
     G, D = parts.nets["G"], parts.nets["D"]
     with t.frozen(D), t.autocast():
         if fake is None:
-            fake = G(_noise(parts, parts.cfg.train.batch_size, t))
+            fake = G(noise(parts, parts.cfg.train.batch_size, t))
         loss = LOSSES[parts.cfg.loss.name].g(D(fake).float())
     t.update("G", loss)
     return {"loss_G": loss.detach()}
 
 
-def train_step(parts: Parts, data, t) -> dict:
-    """Algorithm 1: k = n_critic D steps, then one G step; the stats of the last D step and the G step."""
+def algorithm1(parts: Parts, data, t, d_step, g_step) -> dict:
+    """k = n_critic D steps, then one G step (on the last D step's fakes with train.reuse_fakes); their stats.
+
+    d_step(parts, data, t, keep_fakes) -> (stats, kept fakes or None); g_step(parts, t, kept) -> stats.
+    """
     k = parts.cfg.train.n_critic
     for i in range(k):
-        stats, fake = d_step(parts, data, t, keep_fakes=parts.cfg.train.reuse_fakes and i == k - 1)
-    return stats | g_step(parts, t, fake)
+        stats, kept = d_step(parts, data, t, keep_fakes=parts.cfg.train.reuse_fakes and i == k - 1)
+    return stats | g_step(parts, t, kept)
+
+
+def train_step(parts: Parts, data, t) -> dict:
+    """Algorithm 1 of Goodfellow et al. 2014: k = n_critic D steps, then one G step."""
+    return algorithm1(parts, data, t, d_step, g_step)
 
 
 def inputs(parts: Parts, n: int, generator: torch.Generator) -> dict:

@@ -15,8 +15,8 @@ def sample_z(n: int, z_dim: int, dist: str, generator: torch.Generator | None = 
 
 
 @torch.no_grad()
-def generate(G: nn.Module, z: torch.Tensor, chunk: int = 500) -> torch.Tensor:
-    """G's samples on fixed noise, in eval mode (BatchNorm running statistics), chunked; G's mode is restored.
+def generate(G: nn.Module, z: torch.Tensor, chunk: int = 500, y: torch.Tensor | None = None) -> torch.Tensor:
+    """G's samples on fixed noise (and labels y (n,) for a conditional G), in eval mode, chunked; G's mode is restored.
 
     The noise moves to G's device; the samples come back where the noise was.
     """
@@ -24,6 +24,9 @@ def generate(G: nn.Module, z: torch.Tensor, chunk: int = 500) -> torch.Tensor:
     G.eval()
     device = next(G.parameters(), z).device  # a parameter-free G runs where z is
     try:
-        return torch.cat([G(part.to(device)).float().to(z.device) for part in z.split(chunk)])
+        if y is None:
+            return torch.cat([G(part.to(device)).float().to(z.device) for part in z.split(chunk)])
+        return torch.cat([G(part.to(device), labels.to(device)).float().to(z.device)
+                          for part, labels in zip(z.split(chunk), y.split(chunk))])
     finally:
         G.train(was)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Optional, Tuple
 
+import matplotlib
 import numpy as np
 import torch
 from matplotlib.figure import Figure
@@ -157,16 +158,29 @@ def plot_toy_1d(real, fake, path: PathLike, density: Optional[Callable] = None,
     return atomic_write(path, lambda handle: fig.savefig(handle, format="png", dpi=DPI))
 
 
-def plot_toy_2d(real, fake, path: PathLike, modes=None, title: Optional[str] = None) -> Path:
-    """Scatter real (grey) and fake (green) 2-D samples, with optional mode centres."""
+def plot_toy_2d(real, fake, path: PathLike, modes=None, title: Optional[str] = None,
+                fake_labels=None) -> Path:
+    """Scatter real (grey) and fake (green, or coloured by fake_labels (N,)) 2-D samples, with optional mode centres.
+
+    With labels, each mode centre takes the colour of the label that asks for it, so a
+    conditional G that puts class k on mode k shows each colour around its own cross.
+    """
     real, fake = _as_2d(real, "real"), _as_2d(fake, "fake")
     fig = Figure(figsize=(5.5, 5.5), layout="constrained")
     ax = fig.subplots()
     ax.scatter(real[:, 0], real[:, 1], s=4, color="tab:gray", alpha=0.5, label="real")
-    ax.scatter(fake[:, 0], fake[:, 1], s=6, color="tab:green", alpha=0.6, label="fake")
+    colours = None
+    if fake_labels is None:
+        ax.scatter(fake[:, 0], fake[:, 1], s=6, color="tab:green", alpha=0.6, label="fake")
+    else:
+        labels = np.asarray(fake_labels).reshape(-1)
+        colours = matplotlib.colormaps["tab10" if labels.max(initial=0) < 10 else "tab20"]
+        ax.scatter(fake[:, 0], fake[:, 1], s=6, c=colours(labels % colours.N), alpha=0.7,
+                   label="fake (colour: label)")
     if modes is not None:
         centres = _as_2d(modes, "modes")
-        ax.scatter(centres[:, 0], centres[:, 1], s=60, color="black", marker="x",
+        marks = "black" if colours is None else colours(np.arange(len(centres)) % colours.N)
+        ax.scatter(centres[:, 0], centres[:, 1], s=60, c=marks, marker="x",
                    linewidths=2, label="modes")
     ax.set_aspect("equal", adjustable="datalim")
     ax.grid(True, alpha=0.3)

@@ -14,15 +14,27 @@ from gankit.errors import GankitError
 @pytest.mark.parametrize("name", ["gaussian1d", "ring8", "grid25"])
 def test_sampling_is_reproducible_and_leaves_global_rng(make_cfg, name):
     ds = load_dataset(make_cfg(name=name))
-    assert isinstance(ds, ToyDataset) and ds.kind == "toy" and ds.num_classes == 0
+    assert isinstance(ds, ToyDataset) and ds.kind == "toy"
     before = torch.get_rng_state()
     a, labels = ds.sample(64, torch.Generator().manual_seed(3))
     b, _ = ds.sample(64, torch.Generator().manual_seed(3))
     c, _ = ds.sample(64, torch.Generator().manual_seed(4))
     assert torch.equal(torch.get_rng_state(), before)
-    assert labels is None
     assert a.dtype == torch.float32 and a.shape == (64, ds.shape[0])
     assert torch.equal(a, b) and not torch.equal(a, c)
+
+
+@pytest.mark.parametrize("name, classes", [("gaussian1d", 0), ("ring8", 8), ("grid25", 25)])
+def test_each_mode_of_a_mixture_is_a_class_labelled_by_its_index(make_cfg, name, classes):
+    ds = load_dataset(make_cfg(name=name))
+    assert ds.num_classes == classes and len(ds.class_names) == classes
+    x, labels = ds.sample(500, torch.Generator().manual_seed(0))
+    if not classes:
+        assert labels is None
+        return
+    assert labels.dtype == torch.int64 and set(labels.tolist()) == set(range(classes))
+    nearest = torch.cdist(x, ds.modes).argmin(dim=1)  # modes are 2 apart, samples within a few 0.02 of theirs
+    assert torch.equal(nearest, labels)
 
 
 def test_shapes_and_modes(make_cfg):

@@ -119,7 +119,7 @@ def test_reuse_updates_g_exactly_as_a_g_step_on_the_same_fakes():
     # By hand, from the same start: D's update on fresh noise, then G's update on G of that same noise.
     b, _ = tiny()
     real, _ = b.t.batch(data, 6)
-    fake = b.nets["G"](gan._noise(b.parts, 6, b.t))
+    fake = b.nets["G"](gan.noise(b.parts, 6, b.t))
     loss, _ = gan.d_loss(b.parts, real, b.t, fake)
     b.t.update("D", loss)
     gan.g_step(b.parts, b.t, fake)
