@@ -11,6 +11,7 @@ from gankit.config import Config, apply_overrides, from_dict, load_config, load_
 from gankit.errors import GankitError
 from gankit.data import DataSpec
 from gankit.objectives import Family, Parts
+from gankit.objectives.conditional import balanced_labels
 from gankit.train import checkpoint as ckpt
 from gankit.train import train_run
 from gankit.train.device import resolve_device
@@ -118,12 +119,53 @@ def load_run(run_dir: str | Path, checkpoint: str = "latest", device: str = "cpu
     return Run(cfg, parts.sampling_net(), parts.nets.get("D"), meta["step"], run_dir, parts, family_of(cfg), spec)
 
 
+def class_labels(run: Run, labels) -> list[int]:
+    """Class indices for `labels`: an index, a class name ("sneaker"), a comma list of either, or a sequence."""
+    if not run.parts.counters.get("num_classes"):
+        raise GankitError(f"{run.path} is an unconditional run (objective {run.cfg.objective}); it has no labels to "
+                          "sample: drop --label, or train with objective: conditional.")
+    names = list(run.spec.class_names) if run.spec and run.spec.class_names else []
+    count = int(run.parts.counters["num_classes"])
+    items = labels.split(",") if isinstance(labels, str) else labels if isinstance(labels, (list, tuple)) else [labels]
+    return [_class_index(item, names, count) for item in items]
+
+
+def _class_index(item, names: list[str], count: int) -> int:
+    text = str(item).strip()
+    index = int(text) if text.lstrip("-").isdigit() else None
+    if index is None:
+        wanted = _plain(text)
+        matches = [i for i, name in enumerate(names) if wanted in (_plain(name), *map(_plain, name.split("/")))]
+        partial = [i for i, name in enumerate(names) if wanted and wanted in _plain(name)]
+        index = matches[0] if matches else partial[0] if len(partial) == 1 else None  # "boot": ankle boot
+    if index is None or not 0 <= index < count:
+        named = ", ".join(f"{i} {name}" if name != str(i) else str(i) for i, name in enumerate(names)) \
+            or f"0 to {count - 1}"
+        raise GankitError(f"label '{text}' is not one of this run's {count} classes; use an index or a name: {named}.")
+    return index
+
+
+def _plain(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
 @torch.no_grad()
-def sample(run: str | Path | Run, n: int = 64, seed: int = 0) -> torch.Tensor:
-    """n samples from a run's generator on the CPU: (n, C, H, W) in [-1, 1], or (n, dim) for toy data."""
+def sample(run: str | Path | Run, n: int = 64, seed: int = 0, labels=None, return_labels: bool = False):
+    """n samples from a run's generator on the CPU: (n, C, H, W) in [-1, 1], or (n, dim) for toy data.
+
+    For a conditional run, `labels` picks the classes (an index, a name, a comma list or a sequence; the n
+    samples are shared equally among them, in the order given); by default every class equally. With
+    return_labels, (samples, labels (n,) or None) is returned.
+    """
     if not isinstance(run, Run):
         run = load_run(run)
     if n < 1:
         raise GankitError(f"--n is {n}; ask for at least one sample.")
-    inputs = run.family.inputs(run.parts, n, torch.Generator().manual_seed(seed))
-    return run.family.generate(run.parts, inputs, chunk=256)
+    generator = torch.Generator().manual_seed(seed)
+    if labels is None:
+        inputs = run.family.inputs(run.parts, n, generator)
+    else:
+        chosen = torch.tensor(class_labels(run, labels))
+        inputs = run.family.inputs(run.parts, n, generator, labels=chosen[balanced_labels(n, len(chosen))])
+    x = run.family.generate(run.parts, inputs, chunk=256)
+    return (x, inputs.get("y")) if return_labels else x

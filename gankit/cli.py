@@ -55,19 +55,26 @@ def _sample(args) -> None:
         if out.suffix.lower() not in (".png", ".npz"):
             raise GankitError(f"--out {out} must end in .png (a grid) or .npz (an array).")
         out.parent.mkdir(parents=True, exist_ok=True)
-    x = api.sample(run, n=args.n, seed=args.seed)
+    if args.label is not None and args.labels is not None:
+        raise GankitError("give --label or --labels, not both.")
+    wanted = args.label if args.label is not None else args.labels
+    classes = len(api.class_labels(run, wanted)) if wanted is not None else int(run.parts.counters.get("num_classes", 0))
+    n = args.n if args.n is not None else (8 * classes if classes else 64)  # default: a row of 8 per class
+    x, y = api.sample(run, n=n, seed=args.seed, labels=wanted, return_labels=True)
     is_image = x.dim() == 4
+    labels = {} if y is None else {"labels": y.numpy()}
     if out.suffix.lower() == ".npz":
         if is_image:
-            np.savez_compressed(out, images=to_uint8(x).permute(0, 2, 3, 1).numpy())  # (N, H, W, C)
+            np.savez_compressed(out, images=to_uint8(x).permute(0, 2, 3, 1).numpy(), **labels)  # (N, H, W, C)
         else:
-            np.savez_compressed(out, samples=x.numpy())  # (N, dim)
+            np.savez_compressed(out, samples=x.numpy(), **labels)  # (N, dim)
     elif is_image:
-        save_grid(x, out, scale=max(1, 64 // x.shape[-1]))
+        rows = classes if classes and n % classes == 0 else None  # one class a row when they divide evenly
+        save_grid(x, out, nrow=n // rows if rows else None, scale=max(1, 64 // x.shape[-1]))
     elif x.shape[1] == 1:
-        plot_toy_1d(x, x, out, title=f"{args.n} samples")
+        plot_toy_1d(x, x, out, title=f"{n} samples")
     else:
-        plot_toy_2d(x, x, out, title=f"{args.n} samples")
+        plot_toy_2d(x, x, out, title=f"{n} samples", fake_labels=y)
     print(out)
 
 
@@ -129,7 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sample", help="draw samples from a trained run")
     p.add_argument("run_dir", metavar="RUN_DIR")
-    p.add_argument("--n", type=int, default=64, help="number of samples (default 64)")
+    p.add_argument("--n", type=int, default=None, help="number of samples (default 64; a conditional run: 8 per class)")
+    p.add_argument("--label", default=None, metavar="CLASS", help="conditional runs: samples of one class, by index or name (e.g. 7 or sneaker)")
+    p.add_argument("--labels", default=None, metavar="A,B,..", help="conditional runs: several classes, one row each (e.g. 0,3,7)")
     p.add_argument("--seed", type=int, default=0, help="seed of the noise (default 0)")
     p.add_argument("--out", default=None, metavar="FILE", help="a .png grid or an .npz array (default: a PNG in RUN_DIR)")
     p.add_argument("--checkpoint", default="latest", help="'latest' or a step number such as 002000")

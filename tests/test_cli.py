@@ -105,3 +105,40 @@ def test_bad_data_file_exits_2_without_traceback(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "train-images-idx3-ubyte" in proc.stderr
+
+
+@pytest.fixture(scope="module")
+def conditional_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cond")
+    assert main(["train"] + TINY_DIGITS + ["--out", str(out), "--set", "objective=conditional",
+                                           "model.cond=projection"]) == 0
+    return next(out.iterdir())
+
+
+def test_sample_by_label_writes_grids_one_row_per_class_and_npz_with_labels(conditional_run, tmp_path, capsys):
+    assert main(["sample", str(conditional_run), "--out", str(tmp_path / "all.png")]) == 0
+    width, height = Image.open(tmp_path / "all.png").size
+    assert height > width  # 10 rows (one per digit) of 8
+    assert main(["sample", str(conditional_run), "--label", "3", "--n", "5", "--out", str(tmp_path / "a.npz")]) == 0
+    saved = np.load(tmp_path / "a.npz")
+    assert saved["images"].shape == (5, 16, 16, 1) and saved["labels"].tolist() == [3] * 5
+    assert main(["sample", str(conditional_run), "--labels", "7,0", "--n", "4", "--out", str(tmp_path / "b.npz")]) == 0
+    assert np.load(tmp_path / "b.npz")["labels"].tolist() == [7, 7, 0, 0]
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--label", "10"], "label '10' is not one of this run's 10 classes"),
+    (["--label", "sneaker"], "label 'sneaker' is not one of this run's 10 classes"),
+    (["--label", "1", "--labels", "2,3"], "give --label or --labels, not both"),
+])
+def test_bad_labels_are_one_sentence(conditional_run, args, words, capsys):
+    assert main(["sample", str(conditional_run)] + args) == 2
+    err = capsys.readouterr().err
+    assert words in err and len(err.strip().splitlines()) == 1
+
+
+def test_asking_an_unconditional_run_for_labels_is_one_sentence(tmp_path, capsys):
+    assert main(["train"] + TINY_DIGITS + ["--out", str(tmp_path)]) == 0
+    run = next(p for p in tmp_path.iterdir() if p.is_dir())
+    assert main(["sample", str(run), "--label", "3"]) == 2
+    assert "is an unconditional run (objective gan)" in capsys.readouterr().err

@@ -27,6 +27,8 @@ class StubModelConfig:
     input_dropout: float = 0.0
     g_out: str = "tanh"
     init: str = "default"
+    cond: str = "concat"
+    g_dropout: float = 0.0
 
 
 @pytest.fixture
