@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gankit.errors import GankitError
-from gankit.reproduce import dcgan_vs_mlp, fig1, saturation
+from gankit.reproduce import cgan, dcgan_vs_mlp, fig1, saturation
 from gankit.reproduce import mode_collapse, table1, wgan_loss  # they import report, never this package
 from gankit.reproduce.report import Report
 from gankit.train.run_dir import new_run_dir
@@ -20,6 +20,7 @@ EXPERIMENTS: dict = {
     "saturation": saturation,
     "table1": table1,
     "dcgan": dcgan_vs_mlp,
+    "cgan": cgan,
 }
 
 
@@ -43,7 +44,7 @@ def reproduce(name: str, out: str | Path = "reproductions", scale: str = "defaul
         takers = [n for n, m in EXPERIMENTS.items() if getattr(m, "USES_DATA", False)]
         if not getattr(module, "USES_DATA", False):
             raise GankitError(f"experiment '{name}' uses built-in data and takes no --data; only "
-                              f"{', '.join(takers)} does.")
+                              f"{', '.join(takers)} {'does' if len(takers) == 1 else 'do'}.")
         if not Path(data).is_dir():
             raise GankitError(f"--data {data} is not a folder; give the folder that holds the four MNIST IDX "
                               "files (train-images-idx3-ubyte[.gz], ...).")

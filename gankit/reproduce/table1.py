@@ -14,7 +14,6 @@ from gankit.data import load_dataset, to_float
 from gankit.errors import GankitError
 from gankit.metrics.evaluate import split_of
 from gankit.metrics.parzen import parzen_report, validation_size
-from gankit.objectives import generate, sample_z
 from gankit.reproduce.datasets import image_data
 from gankit.train.session import advance, start_session
 from gankit.viz.grid import save_grid
@@ -75,22 +74,32 @@ def quick_parzen(samples: torch.Tensor, splits: Splits, n: int) -> float:
 
 
 def train(cfg, splits: Splits, size: dict) -> dict:
-    """Train the maxout GAN, with a quick Parzen estimate every size['every'] steps."""
+    """Train a recipe's GAN (any family), with a quick Parzen estimate every size['every'] steps.
+
+    Returns the session ("session"), the curve of (step, estimate) and the training seconds.
+    """
     data = load_dataset(cfg.data)
     s = start_session(cfg, data, "cpu")
-    curve_z = sample_z(size["n_curve"], cfg.model.z_dim, cfg.model.z_dist, torch.Generator().manual_seed(11))
+    curve_inputs = s.family.inputs(s.parts, size["n_curve"], torch.Generator().manual_seed(11))
     curve, seconds = [], 0.0
     while True:
         if s.step % size["every"] == 0 or s.step == size["steps"]:
-            curve.append((s.step, quick_parzen(pixels(generate(s.nets["G"], curve_z)), splits, size["n_curve"])))
+            fake = s.family.generate(s.parts, curve_inputs)
+            curve.append((s.step, quick_parzen(pixels(fake), splits, size["n_curve"])))
         if s.step == size["steps"]:
             break
         started = time.perf_counter()
         stats = advance(s, data)
         seconds += time.perf_counter() - started
         if not np.isfinite(float(stats["loss_D"] + stats["loss_G"])):
-            raise GankitError(f"the maxout GAN diverged at step {s.step}; nothing to evaluate.")
-    return {"G": s.nets["G"], "curve": curve, "seconds": seconds}
+            raise GankitError(f"the {cfg.model.name} GAN diverged at step {s.step}; nothing to evaluate.")
+    return {"session": s, "curve": curve, "seconds": seconds}
+
+
+def final_samples(result: dict, n: int) -> torch.Tensor:
+    """n samples of a trained session for the protocol (every class equally for a conditional G)."""
+    s = result["session"]
+    return s.family.generate(s.parts, s.family.inputs(s.parts, n, torch.Generator().manual_seed(12)))
 
 
 def curve_figure(curve: list, real_quick: float, n: int, path) -> None:
@@ -117,8 +126,7 @@ def run(report) -> None:
     is_mnist, evidence = mnist_verdict(splits.all_train)
     result = train(cfg, splits, size)
 
-    z = sample_z(size["n_final"], cfg.model.z_dim, cfg.model.z_dist, torch.Generator().manual_seed(12))
-    fake = generate(result["G"], z)
+    fake = final_samples(result, size["n_final"])
     gan = parzen_report(pixels(fake), splits.validation, splits.test)
     # The same estimator fed real training images instead of samples: what a G that reproduced
     # the training set would score with this many kernels.
