@@ -18,6 +18,7 @@ import torch.nn.functional as F
 
 from gankit.data import to_float
 from gankit.errors import GankitError
+from gankit.metrics.conditional import check_labels
 from gankit.metrics.features.classifier import DomainClassifier
 
 ARCH = {"channels": [32, 64, 64], "hidden": 128, "dropout": 0.3}  # the shipped classifiers' arch, less resolution
@@ -49,18 +50,13 @@ def as_float(images: torch.Tensor) -> torch.Tensor:
 
 
 def check_labelled_images(images, labels, num_classes: int, what: str) -> None:
-    """Raise a GankitError unless images (N, 1, R, R) and int labels (N,) in [0, num_classes) go together."""
+    """Raise a GankitError unless images (N, 1, R, R) and integer labels (N,) in [0, num_classes) go together."""
     if not isinstance(images, torch.Tensor) or images.dim() != 4 or images.shape[1] != 1 \
             or images.shape[2] != images.shape[3] or len(images) == 0:
         shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
         raise GankitError(f"{what} must be grey square images (N, 1, R, R) with N >= 1, got {shape}; "
                           "the domain classifier takes one channel.")
-    if not isinstance(labels, torch.Tensor) or labels.shape != (len(images),) or labels.is_floating_point():
-        shape = tuple(labels.shape) if isinstance(labels, torch.Tensor) else type(labels).__name__
-        raise GankitError(f"{what} need one integer label per image, shape ({len(images)},), got {shape}.")
-    if labels.min() < 0 or labels.max() >= num_classes:
-        raise GankitError(f"{what} have labels from {int(labels.min())} to {int(labels.max())}, outside the "
-                          f"{num_classes} classes 0..{num_classes - 1}; give labels in that range.")
+    check_labels(labels, len(images), num_classes, what)
 
 
 def steps_for(n_images: int, epochs: float, batch_size: int) -> int:
