@@ -33,6 +33,12 @@ def check_labels(labels, n: int, num_classes: int, what: str) -> torch.Tensor:
     return labels
 
 
+def per_class_mean(values: torch.Tensor, labels: torch.Tensor, num_classes: int) -> list[float | None]:
+    """The mean of values (N,) over the items of each class (None for a class with none): per-class accuracy of hits."""
+    values = values.double()
+    return [values[labels == c].mean().item() if bool((labels == c).any()) else None for c in range(num_classes)]
+
+
 def _skipped(c: int, n_real: int, n_fake: int, need: int) -> str:
     """One line saying why class c has no score."""
     return f"class {c}: {n_real} real and {n_fake} generated images, needs at least {need} of each"
@@ -79,10 +85,6 @@ def gan_test_accuracy(fake_probs, fake_labels, num_classes: int) -> dict:
                           "domain classifier (fashion_mnist or digits).")
     labels = check_labels(fake_labels, len(probs), num_classes, "generated images")
     correct = (probs.argmax(dim=1) == labels).double()  # (N,)
-    per_class, skipped = [], []
-    for c in range(num_classes):
-        hits = correct[labels == c]
-        per_class.append(hits.mean().item() if len(hits) else None)
-        if not len(hits):
-            skipped.append(f"class {c}: no generated images")
+    per_class = per_class_mean(correct, labels, num_classes)
+    skipped = [f"class {c}: no generated images" for c, v in enumerate(per_class) if v is None]
     return {"gan_test": correct.mean().item(), "gan_test_per_class": per_class, "gan_test_skipped": skipped}
