@@ -25,9 +25,9 @@ from gankit.metrics.features.training import (
     ARCH, check_labelled_images, dataset_hash, predictions, steps_for, train_classifier,
 )
 
-# The budget, in passes over the real training split: on Fashion-MNIST (60,000 images,
-# batch 128) 2 epochs take about a minute per classifier on 2 CPU cores; see the README's measurements.
-CAS_EPOCHS = 2.0
+# The budget, in passes over the real training split. On Fashion-MNIST (60,000 images, batch 128:
+# 1,407 steps) the real-trained classifier reaches 90.3% test accuracy; times are in the README.
+CAS_EPOCHS = 3.0
 
 
 def default_shift(resolution: int) -> int:
