@@ -10,23 +10,21 @@ into gankit/metrics/weights/.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import math
 import sys
 import time
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 from safetensors.torch import save
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from gankit.atomic import atomic_write  # noqa: E402
 from gankit.config import DataConfig  # noqa: E402
-from gankit.data import load_dataset, to_float  # noqa: E402
-from gankit.metrics.features.classifier import CLASSIFIERS, DomainClassifier, weight_paths  # noqa: E402
+from gankit.data import load_dataset  # noqa: E402
+from gankit.metrics.features.classifier import CLASSIFIERS, weight_paths  # noqa: E402
+from gankit.metrics.features.training import ARCH, accuracy, dataset_hash, steps_for, train_classifier  # noqa: E402
 
 # Per-dataset defaults: epochs, batch size, learning rate, max random shift in pixels.
 DEFAULTS = {
@@ -54,61 +52,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
-def dataset_hash(images: torch.Tensor, labels: torch.Tensor) -> str:
-    """SHA-256 of the uint8 images and int64 labels, to pin down the exact data trained on."""
-    h = hashlib.sha256(images.contiguous().numpy().tobytes())
-    h.update(labels.contiguous().numpy().tobytes())
-    return h.hexdigest()
-
-
-def random_shift(x: torch.Tensor, pad: int, gen: torch.Generator) -> torch.Tensor:
-    """Shift each image (B, C, H, W) by up to `pad` pixels each way: pad with background (-1) and crop."""
-    if pad == 0:
-        return x
-    b, _, h, w = x.shape
-    padded = F.pad(x, (pad, pad, pad, pad), value=-1.0).permute(0, 2, 3, 1)  # (B, H+2p, W+2p, C)
-    dy = torch.randint(0, 2 * pad + 1, (b, 1, 1), generator=gen)
-    dx = torch.randint(0, 2 * pad + 1, (b, 1, 1), generator=gen)
-    rows = dy + torch.arange(h).view(1, h, 1)  # (B, H, 1)
-    cols = dx + torch.arange(w).view(1, 1, w)  # (B, 1, W)
-    return padded[torch.arange(b).view(b, 1, 1), rows, cols].permute(0, 3, 1, 2).contiguous()  # (B, C, H, W)
-
-
-@torch.no_grad()
-def accuracy(model: DomainClassifier, images: torch.Tensor, labels: torch.Tensor) -> float:
-    """Top-1 accuracy of the model in eval mode on uint8 images (N, 1, R, R)."""
-    model.eval()
-    correct = 0
-    for start in range(0, len(images), 256):
-        logits = model(to_float(images[start:start + 256]))  # (b, 10)
-        correct += int((logits.argmax(1) == labels[start:start + 256]).sum())
-    return correct / len(images)
-
-
-def train(model: DomainClassifier, images: torch.Tensor, labels: torch.Tensor, args) -> None:
-    """Adam with a cosine learning-rate decay over all steps, random shifts, fixed-seed shuffling."""
-    gen = torch.Generator().manual_seed(args.seed)
-    steps_per_epoch = math.ceil(len(images) / args.batch_size)
-    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=args.epochs * steps_per_epoch)
-    for epoch in range(args.epochs):
-        model.train()
-        order = torch.randperm(len(images), generator=gen)
-        total, start_time = 0.0, time.time()
-        for start in range(0, len(images), args.batch_size):
-            idx = order[start:start + args.batch_size]
-            x = random_shift(to_float(images[idx]), args.shift, gen)  # (B, 1, R, R)
-            loss = F.cross_entropy(model(x), labels[idx])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += loss.item() * len(idx)
-        if (epoch + 1) % max(1, args.epochs // 10) == 0 or epoch == 0:
-            print(f"epoch {epoch + 1}/{args.epochs}: loss {total / len(images):.4f} "
-                  f"({time.time() - start_time:.1f} s)", flush=True)
-
-
 def load_split(args, split: str):
     """The uint8 images and labels of one split of the dataset."""
     ds = load_dataset(DataConfig(name=args.dataset, path=args.data_path, split=split))
@@ -119,14 +62,13 @@ def main(argv=None) -> int:
     """Train, evaluate and write the weights and their JSON record."""
     args = parse_args(argv)
     torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
     train_x, train_y = load_split(args, "train")
     test_x, test_y = load_split(args, "test")
-    arch = {"resolution": CLASSIFIERS[args.dataset], "channels": [32, 64, 64], "hidden": 128,
-            "num_classes": 10, "dropout": 0.3}
-    model = DomainClassifier(**arch)
+    arch = {"resolution": CLASSIFIERS[args.dataset], "channels": ARCH["channels"], "hidden": ARCH["hidden"],
+            "num_classes": 10, "dropout": ARCH["dropout"]}  # the key order of the shipped records
     began = time.time()
-    train(model, train_x, train_y, args)
+    model = train_classifier(train_x, train_y, steps_for(len(train_x), args.epochs, args.batch_size),
+                             args.batch_size, args.lr, args.shift, args.seed, log=lambda line: print(line, flush=True))
     seconds = time.time() - began
     state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
     test_acc = accuracy(model, test_x, test_y)

@@ -13,6 +13,8 @@ from safetensors.torch import load_file, save
 from gankit.atomic import atomic_write
 from gankit.data import load_dataset, to_float
 from gankit.errors import GankitError
+from gankit.metrics.cas import CAS_EPOCHS, classification_accuracy_score
+from gankit.metrics.conditional import check_labels, gan_test_accuracy, intra_class_fid
 from gankit.metrics.features import default_extractor, extract_features, load_extractor
 from gankit.metrics.frechet import fid_from_features
 from gankit.metrics.inception_score import inception_score
@@ -25,6 +27,7 @@ from gankit.metrics.toy import kl_js_to_density, wasserstein1
 
 FEATURE_METRICS = ("fid", "kid", "is", "pr", "dc")
 IMAGE_METRICS = FEATURE_METRICS + ("parzen", "memorization")
+CONDITIONAL_METRICS = ("intra_fid", "gan_test", "cas")  # need the labels the images were generated for
 TOY_METRICS = ("modes", "w1")
 DEFAULTS = {"image": ("fid", "kid", "is", "pr", "dc"), "toy1d": ("w1",), "toy2d": ("modes",)}
 LOWER_IS_BETTER = {"fid", "kid", "w1", "kl", "js"}
@@ -37,13 +40,20 @@ def data_kind(dataset) -> str:
     return "toy1d" if dataset.shape == (1,) else "toy2d"
 
 
-def parse_metrics(text: str | None, kind: str) -> list[str]:
-    """A comma list of metric names (or None for the defaults) checked against the data kind."""
+def parse_metrics(text: str | None, kind: str, conditional: bool = False) -> list[str]:
+    """A comma list of metric names (or None for the defaults) checked against the data kind.
+
+    conditional: the samples come with the labels they were generated for, which
+    allows CONDITIONAL_METRICS on image data.
+    """
     if not text:
         return list(DEFAULTS[kind])
     names = [m.strip() for m in text.split(",") if m.strip()]
-    allowed = IMAGE_METRICS if kind == "image" else TOY_METRICS
+    allowed = TOY_METRICS if kind != "image" else IMAGE_METRICS + (CONDITIONAL_METRICS if conditional else ())
     for name in names:
+        if name in CONDITIONAL_METRICS and kind == "image" and not conditional:
+            raise GankitError(f"metric '{name}' needs the labels the samples were generated for; "
+                              "score a conditional generator, or drop it.")
         if name not in allowed:
             raise GankitError(f"metric '{name}' does not apply to {kind} data; choose from {', '.join(allowed)}.")
     return names
@@ -99,27 +109,70 @@ def evaluate_images(fake: torch.Tensor, data_cfg, names: list[str], extractor_na
 
     Features are extracted on `device`; the metric math runs in float64 on the CPU.
     """
+    needs_labels = [n for n in names if n in CONDITIONAL_METRICS]
+    if needs_labels:
+        raise GankitError(f"metric '{needs_labels[0]}' needs the labels the images were generated for; "
+                          "call evaluate_conditional with them.")
     test = load_dataset(split_of(data_cfg, "test"))
+    return _evaluate(fake, test, data_cfg, names, extractor_name, inception_weights, seed, device)
+
+
+def evaluate_conditional(fake: torch.Tensor, fake_labels: torch.Tensor, data_cfg, names: list[str],
+                         extractor_name: str | None = None, inception_weights: str | None = None, seed: int = 0,
+                         device: torch.device = torch.device("cpu"), cas_epochs: float = CAS_EPOCHS) -> dict:
+    """Score generated images (N, C, H, W) in [-1, 1] with the labels (N,) they were generated for.
+
+    `names` may mix CONDITIONAL_METRICS (intra_fid, gan_test, cas) with IMAGE_METRICS;
+    real labels come from the dataset's splits. cas trains two classifiers on
+    `device` for cas_epochs passes over the training split (the real one is cached).
+    """
+    test = load_dataset(split_of(data_cfg, "test"))
+    if test.labels is None or test.num_classes < 1:
+        raise GankitError(f"conditional metrics need class labels, and {data_cfg.name} has none; "
+                          "choose a labelled dataset (fashion_mnist, digits, cifar10, ...).")
+    fake_labels = check_labels(fake_labels, len(fake), test.num_classes, "generated images")
+    out = _evaluate(fake, test, data_cfg, names, extractor_name, inception_weights, seed, device, fake_labels)
+    if "cas" in names:
+        train = load_dataset(split_of(data_cfg, "train"))
+        out.update(classification_accuracy_score(fake, fake_labels, train, test, epochs=cas_epochs, seed=seed,
+                                                 device=device, cache_dir=cache_dir()))
+    return out
+
+
+def _evaluate(fake, test, data_cfg, names, extractor_name, inception_weights, seed, device, fake_labels=None) -> dict:
+    """The metrics in `names` that score features or pixels; per-class ones where fake_labels are given."""
     out: dict = {"n_fake": len(fake), "n_real": len(test)}
     generator = torch.Generator().manual_seed(seed)
-    if set(names) & set(FEATURE_METRICS):
+    by_class = {"intra_fid", "gan_test"} & set(names)
+    if set(names) & set(FEATURE_METRICS) or by_class:
         extractor_name = extractor_name or default_extractor(data_cfg.name, tuple(test.shape))
         extractor = load_extractor(extractor_name, inception_weights).to(device)
         real_f, real_p = reference_features(test.images, extractor_name, extractor)
         fake_f, fake_p = extract_features(fake, extractor)
         out["extractor"] = extractor_name
         out.update(feature_metrics(names, real_f, real_p, fake_f, fake_p, generator))
+        if "intra_fid" in by_class:
+            out.update(intra_class_fid(real_f, test.labels, fake_f, fake_labels, test.num_classes))
+        if "gan_test" in by_class:
+            out.update(gan_test_accuracy(fake_p, fake_labels, test.num_classes))
     if "parzen" in names or "memorization" in names:
-        train = load_dataset(split_of(data_cfg, "train"))
-        flat = lambda x: ((x + 1) / 2).flatten(1).double()  # pixels in [0, 1], as the 2014 protocol
-        fake_px, test_px = flat(fake), flat(test.as_float())
-        if "parzen" in names:
-            n_val = validation_size(len(train))
-            report = parzen_report(fake_px, flat(to_float(train.images[-n_val:])), test_px)
-            out.update({f"parzen_{k}": v for k, v in report.items()})
-        if "memorization" in names:
-            mem = memorization_report(fake_px, flat(train.as_float()), test_px)
-            out.update({f"memorization_{k}": v for k, v in mem.items()})
+        out.update(pixel_metrics(fake, test, data_cfg, names))
+    return out
+
+
+def pixel_metrics(fake: torch.Tensor, test, data_cfg, names) -> dict:
+    """Parzen log-likelihood and memorization, on pixels in [0, 1] against the training split."""
+    out = {}
+    train = load_dataset(split_of(data_cfg, "train"))
+    flat = lambda x: ((x + 1) / 2).flatten(1).double()  # pixels in [0, 1], as the 2014 protocol
+    fake_px, test_px = flat(fake), flat(test.as_float())
+    if "parzen" in names:
+        n_val = validation_size(len(train))
+        report = parzen_report(fake_px, flat(to_float(train.images[-n_val:])), test_px)
+        out.update({f"parzen_{k}": v for k, v in report.items()})
+    if "memorization" in names:
+        mem = memorization_report(fake_px, flat(train.as_float()), test_px)
+        out.update({f"memorization_{k}": v for k, v in mem.items()})
     return out
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from gankit.data import to_float
 from gankit.errors import GankitError
 from gankit.metrics.features.classifier import DomainClassifier, load_classifier
 from gankit.metrics.features.inception import FIDInceptionV3, load_inception
+from gankit.metrics.features.training import as_float
 
 EXTRACTORS = {
     "fashion_mnist": lambda inception_weights=None: load_classifier("fashion_mnist"),
@@ -51,11 +51,6 @@ def _check_images(images) -> None:
         raise GankitError("feature extraction got no images; give at least one.")
 
 
-def _as_float(images: torch.Tensor) -> torch.Tensor:
-    """Images as float32 in [-1, 1]; uint8 goes through gankit.data.to_float."""
-    return to_float(images) if images.dtype == torch.uint8 else images.float()
-
-
 @torch.no_grad()
 def extract_features(images: torch.Tensor, extractor, batch_size: int = 500) -> tuple[torch.Tensor, torch.Tensor]:
     """Features (N, F) and class probabilities (N, K), float32 on the CPU, of images (N, C, H, W) in [-1, 1] or uint8."""
@@ -74,7 +69,7 @@ def extract_features(images: torch.Tensor, extractor, batch_size: int = 500) -> 
     feats, probs = [], []
     try:
         for start in range(0, images.shape[0], step):
-            x = _as_float(images[start:start + step]).to(device)  # (B, C, H, W)
+            x = as_float(images[start:start + step]).to(device)  # (B, C, H, W)
             f, p = extractor.features_and_probs(x)                 # (B, F), (B, K)
             feats.append(f.float().cpu())
             probs.append(p.float().cpu())
