@@ -94,7 +94,7 @@ class TrainConfig:
     keep_checkpoints: int = 3       # newest checkpoints kept (0 keeps all)
     n_samples: int = 64             # size of the fixed noise batch for pictures
     eval_every: int = 0             # steps between metric evaluations during training (0: never)
-    eval_metric: str = "auto"       # logged and used to keep the best checkpoint: auto (fid for images, w1 for 1-D, modes_reached for 2-D), kid, is, precision, recall, density, coverage, kl, js, high_quality_share
+    eval_metric: str = "auto"       # logged and used to keep the best checkpoint: auto (fid for images, w1 for 1-D, modes_reached for 2-D), kid, is, precision, recall, density, coverage, kl, js, high_quality_share; conditional: intra_fid, gan_test
     eval_n: int = 2000              # generated samples per evaluation during training
     tensorboard: bool = False       # also write TensorBoard event files
     progress: bool = True           # show a progress bar

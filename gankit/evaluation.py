@@ -15,7 +15,8 @@ from gankit.config import DataConfig, apply_overrides, Config
 from gankit.data import load_dataset, to_float
 from gankit.data.folder import load_folder_path
 from gankit.errors import GankitError
-from gankit.metrics.evaluate import data_kind, evaluate_images, evaluate_toy, parse_metrics
+from gankit.metrics.evaluate import (CONDITIONAL_DEFAULTS, data_kind, evaluate_conditional, evaluate_images,
+                                     evaluate_toy, parse_metrics)
 from gankit.train.device import resolve_device
 
 
@@ -40,15 +41,37 @@ def load_samples(path: str | Path) -> torch.Tensor:
     raise GankitError(f"{path} holds neither an 'images' nor a 'samples' array; see `gankit sample --out FILE.npz`.")
 
 
+def load_sample_labels(path: str | Path) -> torch.Tensor | None:
+    """The `labels` array of an .npz written by `gankit sample` from a conditional run, else None."""
+    path = Path(path)
+    if path.is_dir():
+        return None
+    with np.load(path, allow_pickle=False) as npz:
+        if "labels" not in npz:
+            return None
+        labels = npz["labels"]
+    if labels.dtype.kind not in "iu":
+        raise GankitError(f"{path}: 'labels' must be integer class indices, got {labels.dtype}.")
+    return torch.from_numpy(labels.astype(np.int64))
+
+
 def score(fake: torch.Tensor, data_cfg: DataConfig, metrics: str | None, extractor: str | None = None,
-          inception_weights: str | None = None, seed: int = 0, device: str = "cpu") -> dict:
-    """Metrics of `fake` against the dataset `data_cfg` describes."""
+          inception_weights: str | None = None, seed: int = 0, device: str = "cpu",
+          labels: torch.Tensor | None = None) -> dict:
+    """Metrics of `fake` against the dataset `data_cfg` describes; with the labels (N,) the images were
+    generated for, the conditional metrics too (intra_fid and gan_test by default, cas when asked)."""
     dataset = load_dataset(data_cfg)
     kind = data_kind(dataset)
-    names = parse_metrics(metrics, kind)
+    conditional = labels is not None and kind == "image"
+    names = parse_metrics(metrics, kind, conditional=conditional)
+    if conditional and not metrics:
+        names += list(CONDITIONAL_DEFAULTS)
     if tuple(fake.shape[1:]) != tuple(dataset.shape):
         raise GankitError(f"samples are shaped {tuple(fake.shape[1:])} but {data_cfg.name} is {tuple(dataset.shape)}; "
                           "set data.resolution / data.channels to match.")
+    if conditional:
+        return evaluate_conditional(fake, labels, data_cfg, names, extractor, inception_weights, seed,
+                                    resolve_device(device))
     if kind == "image":
         return evaluate_images(fake, data_cfg, names, extractor, inception_weights, seed, resolve_device(device))
     return evaluate_toy(fake, dataset, names, seed)
@@ -73,9 +96,9 @@ def evaluate_run(run_dir: str | Path, metrics: str | None = None, n: int = 10000
                  device: str = "cpu") -> dict:
     """Score a run's generator on n samples (sampled and featurised on `device`); writes metrics.json into the run folder."""
     run = load_run(run_dir, checkpoint, device)
-    fake = sample(run, n=n, seed=seed)
+    fake, labels = sample(run, n=n, seed=seed, return_labels=True)  # a conditional run: every class equally
     result = {"step": run.step, "checkpoint": checkpoint, **score(fake, run.cfg.data, metrics, extractor,
-                                                                 inception_weights, seed, device)}
+                                                                 inception_weights, seed, device, labels)}
     save_memorization_pairs(fake, run.cfg.data, result, Path(run_dir) / "memorization.png")
     write_metrics(Path(run_dir) / "metrics.json", result)
     return result
@@ -87,7 +110,7 @@ def evaluate_samples(samples: str | Path, data_overrides: list[str], metrics: st
     """Score samples from any source against a dataset given as data.* overrides."""
     cfg = apply_overrides(Config(), data_overrides)
     fake = load_samples(samples)
-    result = score(fake, cfg.data, metrics, extractor, inception_weights, seed, device)
+    result = score(fake, cfg.data, metrics, extractor, inception_weights, seed, device, load_sample_labels(samples))
     picture = Path(samples).with_name(Path(samples).stem + "-memorization.png")
     if not picture.exists():  # never replace a file the user has
         save_memorization_pairs(fake, cfg.data, result, picture)
@@ -102,7 +125,12 @@ def write_metrics(path: Path, result: dict) -> None:
 
 def format_table(result: dict) -> str:
     """The scalar metrics as an aligned two-column table."""
-    rows = [(k, f"{v:.4f}" if isinstance(v, float) else str(v)) for k, v in result.items()
-            if isinstance(v, (int, float, str)) and not isinstance(v, bool)]
+    show = lambda v: f"{v:.4f}" if isinstance(v, float) else str(v)
+    rows = []
+    for k, v in result.items():
+        if isinstance(v, (int, float, str)) and not isinstance(v, bool):
+            rows.append((k, show(v)))
+        elif k.endswith("_per_class") and isinstance(v, list):  # how good each class is: one row per class
+            rows += [(f"{k.removesuffix('_per_class')}[{c}]", show(x) if x is not None else "-") for c, x in enumerate(v)]
     width = max((len(k) for k, _ in rows), default=0)
     return "\n".join(f"{k:{width}s}  {v}" for k, v in rows)

@@ -111,7 +111,7 @@ def test_bad_data_file_exits_2_without_traceback(tmp_path):
 def conditional_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("cond")
     assert main(["train"] + TINY_DIGITS + ["--out", str(out), "--set", "objective=conditional",
-                                           "model.cond=projection"]) == 0
+                                           "model.cond=projection", "data.resolution=8"]) == 0
     return next(out.iterdir())
 
 
@@ -121,7 +121,7 @@ def test_sample_by_label_writes_grids_one_row_per_class_and_npz_with_labels(cond
     assert height > width  # 10 rows (one per digit) of 8
     assert main(["sample", str(conditional_run), "--label", "3", "--n", "5", "--out", str(tmp_path / "a.npz")]) == 0
     saved = np.load(tmp_path / "a.npz")
-    assert saved["images"].shape == (5, 16, 16, 1) and saved["labels"].tolist() == [3] * 5
+    assert saved["images"].shape == (5, 8, 8, 1) and saved["labels"].tolist() == [3] * 5
     assert main(["sample", str(conditional_run), "--labels", "7,0", "--n", "4", "--out", str(tmp_path / "b.npz")]) == 0
     assert np.load(tmp_path / "b.npz")["labels"].tolist() == [7, 7, 0, 0]
 
@@ -142,3 +142,23 @@ def test_asking_an_unconditional_run_for_labels_is_one_sentence(tmp_path, capsys
     run = next(p for p in tmp_path.iterdir() if p.is_dir())
     assert main(["sample", str(run), "--label", "3"]) == 2
     assert "is an unconditional run (objective gan)" in capsys.readouterr().err
+
+
+def test_eval_of_a_conditional_run_scores_each_class(conditional_run, tmp_path, capsys):
+    assert main(["eval", str(conditional_run), "--n", "200"]) == 0
+    out = capsys.readouterr().out
+    assert "intra_fid " in out and "gan_test " in out and "gan_test[9]" in out and "fid " in out
+    metrics = json.loads((conditional_run / "metrics.json").read_text())
+    assert len(metrics["gan_test_per_class"]) == 10 and 0 <= metrics["gan_test"] <= 1
+    assert main(["sample", str(conditional_run), "--n", "100", "--out", str(tmp_path / "s.npz")]) == 0
+    capsys.readouterr()
+    assert main(["eval", "--samples", str(tmp_path / "s.npz"), "--data", "digits",
+                 "--metrics", "gan_test"]) == 0
+    assert "gan_test[0]" in capsys.readouterr().out
+
+
+def test_conditional_metrics_of_an_unconditional_run_are_one_sentence(tmp_path, capsys):
+    assert main(["train"] + TINY_DIGITS + ["--out", str(tmp_path)]) == 0
+    run = next(p for p in tmp_path.iterdir() if p.is_dir())
+    assert main(["eval", str(run), "--n", "50", "--metrics", "cas"]) == 2
+    assert "needs the labels the samples were generated for" in capsys.readouterr().err

@@ -28,9 +28,10 @@ from gankit.metrics.toy import kl_js_to_density, wasserstein1
 FEATURE_METRICS = ("fid", "kid", "is", "pr", "dc")
 IMAGE_METRICS = FEATURE_METRICS + ("parzen", "memorization")
 CONDITIONAL_METRICS = ("intra_fid", "gan_test", "cas")  # need the labels the images were generated for
+CONDITIONAL_DEFAULTS = ("intra_fid", "gan_test")  # added to DEFAULTS for a conditional generator (cas takes minutes)
 TOY_METRICS = ("modes", "w1")
 DEFAULTS = {"image": ("fid", "kid", "is", "pr", "dc"), "toy1d": ("w1",), "toy2d": ("modes",)}
-LOWER_IS_BETTER = {"fid", "kid", "w1", "kl", "js"}
+LOWER_IS_BETTER = {"fid", "kid", "w1", "kl", "js", "intra_fid"}
 
 
 def data_kind(dataset) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 
 from gankit.config import Config
+from gankit.metrics.conditional import gan_test_accuracy, intra_class_fid
 from gankit.metrics.evaluate import (LOWER_IS_BETTER, data_kind, evaluate_toy, feature_metrics,
                                      reference_features, split_of)
 from gankit.metrics.features import default_extractor, extract_features, load_extractor
@@ -14,7 +15,8 @@ from gankit.errors import GankitError
 AUTO = {"image": "fid", "toy1d": "w1", "toy2d": "modes_reached"}
 # Metrics that can steer the best checkpoint, and the group of gankit.metrics.evaluate that computes each.
 IMAGE_GROUPS = {"fid": "fid", "kid": "kid", "is": "is", "precision": "pr", "recall": "pr",
-                "density": "dc", "coverage": "dc"}
+                "density": "dc", "coverage": "dc", "intra_fid": "intra_fid", "gan_test": "gan_test"}
+LABELLED = ("intra_fid", "gan_test")  # need the labels the samples were generated for (a conditional family)
 TOY_GROUPS = {"w1": "w1", "kl": "w1", "js": "w1", "modes_reached": "modes", "high_quality_share": "modes"}
 
 
@@ -32,8 +34,12 @@ class TrainingEvaluator:
             raise GankitError(f"train.eval_metric '{self.metric}' does not apply to {'image' if kind == 'image' else 'toy'} "
                               f"data; use auto or one of {', '.join(groups)}.")
         self.group = groups[self.metric]
+        if self.group in LABELLED and "y" not in self.inputs:
+            raise GankitError(f"train.eval_metric '{self.metric}' needs a conditional generator; set "
+                              "objective=conditional or choose another metric.")
         if kind == "image":
             test = load_dataset(split_of(cfg.data, "test"))
+            self.real_labels, self.num_classes = test.labels, test.num_classes
             name = default_extractor(cfg.data.name, tuple(test.shape))
             device = next(parts.sampling_net().parameters()).device
             self.extractor = load_extractor(name).to(device)  # features on the training device, math on the CPU
@@ -45,8 +51,14 @@ class TrainingEvaluator:
         fake = family.generate(parts, self.inputs)
         if self.kind == "image":
             fake_features, fake_probs = extract_features(fake, self.extractor)
-            result = feature_metrics([self.group], self.real_features, self.real_probs, fake_features, fake_probs,
-                                     torch.Generator().manual_seed(0))
+            if self.group == "intra_fid":
+                result = intra_class_fid(self.real_features, self.real_labels, fake_features, self.inputs["y"],
+                                         self.num_classes)
+            elif self.group == "gan_test":
+                result = gan_test_accuracy(fake_probs, self.inputs["y"], self.num_classes)
+            else:
+                result = feature_metrics([self.group], self.real_features, self.real_probs, fake_features,
+                                         fake_probs, torch.Generator().manual_seed(0))
         else:
             result = evaluate_toy(fake, self.data, [self.group])
         return float(result[self.metric])
