@@ -16,7 +16,7 @@ from gankit.data import load_dataset, to_float
 from gankit.data.folder import load_folder_path
 from gankit.errors import GankitError
 from gankit.metrics.evaluate import (CONDITIONAL_DEFAULTS, data_kind, evaluate_conditional, evaluate_images,
-                                     evaluate_toy, parse_metrics)
+                                     evaluate_toy, parse_metrics, split_of)
 from gankit.train.device import resolve_device
 
 
@@ -57,7 +57,7 @@ def load_sample_labels(path: str | Path) -> torch.Tensor | None:
 
 def score(fake: torch.Tensor, data_cfg: DataConfig, metrics: str | None, extractor: str | None = None,
           inception_weights: str | None = None, seed: int = 0, device: str = "cpu",
-          labels: torch.Tensor | None = None) -> dict:
+          labels: torch.Tensor | None = None, cas_samples: tuple | None = None) -> dict:
     """Metrics of `fake` against the dataset `data_cfg` describes; with the labels (N,) the images were
     generated for, the conditional metrics too (intra_fid and gan_test by default, cas when asked)."""
     dataset = load_dataset(data_cfg)
@@ -71,7 +71,7 @@ def score(fake: torch.Tensor, data_cfg: DataConfig, metrics: str | None, extract
                           "set data.resolution / data.channels to match.")
     if conditional:
         return evaluate_conditional(fake, labels, data_cfg, names, extractor, inception_weights, seed,
-                                    resolve_device(device))
+                                    resolve_device(device), cas_samples=cas_samples)
     if kind == "image":
         return evaluate_images(fake, data_cfg, names, extractor, inception_weights, seed, resolve_device(device))
     return evaluate_toy(fake, dataset, names, seed)
@@ -81,7 +81,6 @@ def save_memorization_pairs(fake: torch.Tensor, data_cfg: DataConfig, result: di
     """A picture of the closest generated/training pairs: each row a generated sample beside its neighbour."""
     if "memorization_closest_fake" not in result:
         return None
-    from gankit.metrics.evaluate import split_of
     from gankit.viz import save_grid
 
     train = load_dataset(split_of(data_cfg, "train"))
@@ -97,8 +96,14 @@ def evaluate_run(run_dir: str | Path, metrics: str | None = None, n: int = 10000
     """Score a run's generator on n samples (sampled and featurised on `device`); writes metrics.json into the run folder."""
     run = load_run(run_dir, checkpoint, device)
     fake, labels = sample(run, n=n, seed=seed, return_labels=True)  # a conditional run: every class equally
+    cas_samples = None
+    if labels is not None and "cas" in (metrics or "").replace(" ", "").split(","):
+        # CAS trains on as many generated images as the real training split has (Ravuri and Vinyals 2019).
+        n_train = len(load_dataset(split_of(run.cfg.data, "train")))
+        cas_samples = sample(run, n=n_train, seed=seed + 1, return_labels=True)
     result = {"step": run.step, "checkpoint": checkpoint, **score(fake, run.cfg.data, metrics, extractor,
-                                                                 inception_weights, seed, device, labels)}
+                                                                 inception_weights, seed, device, labels,
+                                                                 cas_samples)}
     save_memorization_pairs(fake, run.cfg.data, result, Path(run_dir) / "memorization.png")
     write_metrics(Path(run_dir) / "metrics.json", result)
     return result
