@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 
 from gankit.data import DataSpec
-from gankit.losses import LOSSES, clip_weights_, gradient_penalty, r1_penalty
+from gankit.losses import clip_weights_, gradient_penalty, loss_for, r1_penalty
 from gankit.models import build_models, initialise
 from gankit.objectives.parts import Family, OptimizerSpec, Parts
 from gankit.objectives.sampling import generate as generate_from, sample_z
@@ -47,7 +47,7 @@ def d_loss(parts: Parts, real: torch.Tensor, t, fake: torch.Tensor | None = None
     Statistics are 0-d tensors, read by the loop once per logging interval.
     """
     G, D, lc = parts.nets["G"], parts.nets["D"], parts.cfg.loss
-    loss_fn = LOSSES[lc.name]
+    loss_fn = loss_for(lc)
     if fake is None:
         with torch.no_grad(), t.autocast():
             fake = G(_noise(parts, real.shape[0], t))  # (B, ...)
@@ -89,7 +89,7 @@ def g_step(parts: Parts, t, fake: torch.Tensor | None = None) -> dict:
     with t.frozen(D), t.autocast():
         if fake is None:
             fake = G(_noise(parts, parts.cfg.train.batch_size, t))
-        loss = LOSSES[parts.cfg.loss.name].g(D(fake).float())
+        loss = loss_for(parts.cfg.loss).g(D(fake).float())
     t.update("G", loss)
     return {"loss_G": loss.detach()}
 
@@ -121,7 +121,7 @@ def preview(parts: Parts, data) -> dict:
     real, _ = data.sample(len(fake), torch.Generator(device=data.device).manual_seed(0))
     out = {"kind": "toy", "real": real, "fake": fake}
     if data.shape == (1,):
-        out["d_fn"] = _d_probability(parts) if LOSSES[parts.cfg.loss.name].probabilistic else None
+        out["d_fn"] = _d_probability(parts) if loss_for(parts.cfg.loss).probabilistic else None
         z = parts.buffers["probe_z"]
         out["g_map"] = (z[:, 0], fake[:, 0]) if z.shape[1] == 1 else None
     return out
