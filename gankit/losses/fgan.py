@@ -85,5 +85,6 @@ def fgan_g_loss(d_fake: torch.Tensor, divergence: str, variant: str = "nonsatura
 
 def divergence_value(divergence: str, log_p: np.ndarray, log_q: np.ndarray, dx: float) -> float:
     """D_f(P || Q), the integral of q f(p / q), by the trapezoid rule on an even grid of spacing dx (float64)."""
-    integrand = DIVERGENCES[divergence].integrand(np.asarray(log_p, np.float64), np.asarray(log_q, np.float64))
+    with np.errstate(over="ignore"):  # an integrand that overflows is an infinite divergence, returned as inf
+        integrand = DIVERGENCES[divergence].integrand(np.asarray(log_p, np.float64), np.asarray(log_q, np.float64))
     return float(np.trapezoid(integrand, dx=dx))

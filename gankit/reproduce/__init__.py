@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gankit.errors import GankitError
-from gankit.reproduce import dcgan_vs_mlp, fig1, saturation
+from gankit.reproduce import dcgan_vs_mlp, fgan, fig1, saturation
 from gankit.reproduce import mode_collapse, table1, wgan_loss  # they import report, never this package
 from gankit.reproduce.report import Report
 from gankit.train.run_dir import new_run_dir
@@ -20,6 +20,7 @@ EXPERIMENTS: dict = {
     "saturation": saturation,
     "table1": table1,
     "dcgan": dcgan_vs_mlp,
+    "fgan": fgan,
 }
 
 
