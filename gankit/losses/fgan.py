@@ -87,4 +87,4 @@ def divergence_value(divergence: str, log_p: np.ndarray, log_q: np.ndarray, dx: 
     """D_f(P || Q), the integral of q f(p / q), by the trapezoid rule on an even grid of spacing dx (float64)."""
     with np.errstate(over="ignore"):  # an integrand that overflows is an infinite divergence, returned as inf
         integrand = DIVERGENCES[divergence].integrand(np.asarray(log_p, np.float64), np.asarray(log_q, np.float64))
-    return float(np.trapezoid(integrand, dx=dx))
+        return float(np.trapezoid(integrand, dx=dx))

@@ -32,7 +32,9 @@ TITLE = "f-GAN: every f-divergence as a GAN objective (Nowozin et al. 2016)"
 ONE_D = {"d_hidden": [64, 64], "g_lr": 5e-3, "d_lr": 1e-3, "batch": 256, "ema": 0.99}
 SIZES = {
     "tiny": {"steps": 30, "seeds": 1, "every": 10, "grid": 2001, "n_eval": 2000,
-             "ring8": {"seeds": 1, "steps": 10, "every": 10, "n_eval": 500}, "fashion": None},
+             "ring8": {"seeds": 1, "steps": 10, "every": 10, "n_eval": 500},
+             "fashion": {"seconds": 0.3, "checks": 1, "n_curve": 200, "n_final": 300, "n_real": 1000,
+                         "divergences": ("kl",)}},  # scoring costs seconds per run: one divergence shows the path
     "default": {"steps": 2500, "seeds": 3, "every": 50, "grid": 8001, "n_eval": 20_000,
                 "ring8": {"seeds": 1, "steps": 3000, "every": 500, "n_eval": 2500}, "fashion": None},
     "full": {"steps": 6000, "seeds": 5, "every": 100, "grid": 8001, "n_eval": 20_000,
@@ -132,8 +134,9 @@ def one_d(report, size: dict, done: dict) -> None:
                 f"D is gankit's MLP discriminator {ONE_D['d_hidden']} (LeakyReLU 0.2). Each run trains "
                 f"{size['steps']} G steps (one D step each, batch {ONE_D['batch']}, Adam betas (0.5, 0.999), lr "
                 f"{ONE_D['d_lr']:g} for D and {ONE_D['g_lr']:g} for G) with G's loss the bound itself "
-                "(`loss.fgan_g=saturating`): the misspecified model makes the non-saturating heuristic minimise "
-                f"a different divergence. The fit reported is an EMA (decay {ONE_D['ema']:g}) of G's two "
+                "(`loss.fgan_g=saturating`), so that G descends the critic's estimate of D_f; the non-saturating "
+                "heuristic's gradient is not that gradient, and with a model that cannot match the data its fixed "
+                f"point need not be the minimiser (not measured here). The fit reported is an EMA (decay {ONE_D['ema']:g}) of G's two "
                 f"parameters. KL(P || Q), P the data, is the mass-covering direction. A fit counts as found when "
                 f"both mu and sigma lie within {TOLERANCE:g} data std ({TOLERANCE * sd:.3g}) of the minimiser.")
     rows, verdicts = one_d_rows(report, runs, minimisers, grid, sd)
@@ -142,16 +145,19 @@ def one_d(report, size: dict, done: dict) -> None:
     fgan_1d.fit_figure(fit, data, grid, minimisers, runs)
     fgan_1d.estimate_figure(est, runs, minimisers)
     report.figure(fit, "The data density (grey), each divergence's best Gaussian (dashed) and each seed's fit.")
-    report.figure(est, "The critic's objective E_P[T] - E_Q[f*(T)] on 20,000 fixed samples (solid) and the true "
-                       "D_f(P || Q) of the current G by quadrature (dashed), per seed; dotted: the minimum over "
-                       "Gaussians. The critic's value is a lower bound only at the optimum of D's problem; a "
-                       "one-step D can sit above or below it.")
+    report.figure(est, f"The critic's objective E_P[T] - E_Q[f*(T)] on {size['n_eval']:,} fixed samples (solid) "
+                       "and the true D_f(P || Q) of the current G by quadrature (dashed), per seed; dotted: the "
+                       "minimum over Gaussians. Every critic's value is a lower bound on D_f (tight at T = f'(p/q)); "
+                       "on a finite sample it can exceed D_f by sampling error.")
     missed = [f"{div}: {', '.join(notes)}" for div, (_, _, notes) in verdicts.items() if notes]
     report.text("Which fits missed: " + ("; ".join(missed) + "." if missed else "none; every seed of every divergence "
                 f"landed within {TOLERANCE:g} data std of its own minimiser."))
     gaps = {div: float(np.mean([abs(r["estimate"][-1] - r["true"][-1]) for r in rs if r["diverged_at"] is None]
                                or [math.nan])) for div, rs in runs.items()}
-    report.text("Mean |critic's estimate - true D_f| at the last step: " +
+    same = [r["final_mu"] for r in runs["js"]] == [r["final_mu"] for r in runs["gan"]]
+    report.text(f"js and gan {'trained identically' if same else 'did NOT train identically'}; by construction their "
+                "D losses differ by the constant log 4 and their G losses by log 2, so the same seed should give the "
+                "same run (gan's D_f is 2 JSD - log 4, js's 2 JSD). Mean |critic's estimate - true D_f| at the last step: " +
                 ", ".join(f"{d} {g:.3g}" for d, g in gaps.items()) + ".")
     for div, (good, total, _) in verdicts.items():
         mu0, s0, _ = minimisers[div]
@@ -191,21 +197,27 @@ def fashion(report, size: dict) -> None:
     """Fashion-MNIST (or the digits) with the DCGAN nets, every divergence for the same training time."""
     sub, choice = size["fashion"], image_data(digits_resolution=16)
     scorer = dcgan_vs_mlp.Scorer(load_config("dcgan_fashion", choice.overrides).data, choice.extractor, sub["n_real"])
-    rows = []
-    for div in DIVERGENCES:
+    report.text(f"## {choice.label}, DCGAN nets\n\n`dcgan_fashion` with the DCGAN paper's Adam (2e-4, beta1 0.5), "
+                f"fresh noise for G and `loss.fgan_g=nonsaturating`, each divergence for {sub['seconds']:g} s of "
+                f"training time (seed 0); FID on {sub['n_final']:,} samples in the `{choice.extractor}` classifier's "
+                "features against the test split (`gankit reproduce dcgan`'s scorer).")
+    rows, failed = [], []
+    for div in sub.get("divergences", DIVERGENCES):
         try:
             r = dcgan_vs_mlp.train_for("dcgan_fashion", choice.overrides + fgan_overrides(div), sub, scorer)
-            fid, steps = r["metrics"]["fid"], r["steps"]
+            fid, steps, curve = r["metrics"]["fid"], r["steps"], [list(p) for p in r["curve"]]
         except (GankitError, ValueError, RuntimeError, np.linalg.LinAlgError) as exc:
-            fid, steps = math.nan, None  # a diverged run is a result, not a crash
-            report.text(f"{div} on {choice.label}: training or scoring failed ({exc}).")
-        report.measure(f"fashion.{div}.fid", fid)
-        report.measure(f"fashion.{div}.steps", steps)
-        rows.append({"divergence": div, "steps": steps, "FID": fid if math.isfinite(fid) else "diverged"})
-    report.text(f"## {choice.label}, DCGAN nets\n\n`dcgan_fashion` with the DCGAN paper's Adam, each divergence "
-                f"for {sub['seconds']:g} s of training time; FID on {sub['n_final']:,} samples in the "
-                f"`{choice.extractor}` classifier's features against the test split (`gankit reproduce dcgan`'s scorer).")
+            fid, steps, curve = math.nan, None, []  # a diverged run is a result, not a crash
+            failed.append(f"{div} ({exc})")
+        fid = fid if math.isfinite(fid) else math.nan
+        for field, value in (("fid", fid), ("steps", steps), ("curve_seconds_step_fid", curve)):
+            report.measure(f"fashion.{div}.{field}", value)
+        rows.append({"divergence": div, "G steps": steps, "FID": fid if math.isfinite(fid) else "diverged / failed"})
     report.table(rows)
+    scored = {r["divergence"]: r["FID"] for r in rows if isinstance(r["FID"], float)}
+    text = (f"Lowest FID: {min(scored, key=scored.get)} ({min(scored.values()):.1f}); highest: "
+            f"{max(scored, key=scored.get)} ({max(scored.values()):.1f}). " if scored else "No run could be scored. ")
+    report.text(text + (f"Failed or diverged: {'; '.join(failed)}." if failed else "Every run trained and was scored."))
 
 
 def run(report) -> None:

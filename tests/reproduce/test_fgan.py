@@ -55,3 +55,7 @@ def test_fgan_tiny_writes_report_figures_and_results(tmp_path):
     # The minimisers differ as the theory says: KL wide, reverse KL narrow.
     assert results["1d.kl.true_sigma"] > 2 * results["1d.reverse_kl.true_sigma"]
     assert len(report.summary) == len(DIVERGENCES)
+    for div in EXPERIMENTS["fgan"].SIZES["tiny"]["fashion"]["divergences"]:  # a FID or an explicit failure
+        fid = results[f"fashion.{div}.fid"]
+        assert fid is None or (math.isfinite(fid) and fid > 0)
+    assert "DCGAN nets" in text
