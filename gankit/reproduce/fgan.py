@@ -28,7 +28,7 @@ from gankit.reproduce.fgan_1d import MODE_STD, MODES, TOLERANCE, Grid, data_mome
 TITLE = "f-GAN: every f-divergence as a GAN objective (Nowozin et al. 2016)"
 
 # 1-D runs: G steps, seeds, evaluation interval, quadrature grid, eval samples; D, optimisers and EMA.
-# ring8 / fashion: None skips them at that scale (the 1-D part alone keeps default within a few minutes).
+# ring8 / fashion: their sizes, or None to skip them (six FID scorings would take default past a few minutes).
 ONE_D = {"d_hidden": [64, 64], "g_lr": 5e-3, "d_lr": 1e-3, "batch": 256, "ema": 0.99}
 SIZES = {
     "tiny": {"steps": 30, "seeds": 1, "every": 10, "grid": 2001, "n_eval": 2000,
