@@ -19,8 +19,8 @@ finite and no log is ever taken of a non-positive number:
     gan          -softplus(-v)            -log(1 - exp(t))    softplus(v)
 
 kl, reverse_kl and hellinger contain an exponential of v that is unbounded by
-definition (their T or f*(T) really is larger than any float for |v| of a few
-hundred); they return inf there, never nan. With f(u) as listed above DIVERGENCES,
+definition (their T or f*(T) really exceeds float32 for |v| beyond about 88, on
+one side of 0); they return inf there, never nan, and a training run stops as diverged. With f(u) as listed above DIVERGENCES,
 js measures KL(P || M) + KL(Q || M) = 2 JSD (M the midpoint) and gan measures
 2 JSD - log 4; gan's D loss is exactly gankit's `bce_d_loss`.
 
