@@ -206,6 +206,8 @@ def fashion(report, size: dict) -> None:
         try:
             r = dcgan_vs_mlp.train_for("dcgan_fashion", choice.overrides + fgan_overrides(div), sub, scorer)
             fid, steps, curve = r["metrics"]["fid"], r["steps"], [list(p) for p in r["curve"]]
+            lc = r["cfg"].loss
+            report.measure(f"fashion.{div}.loss", f"{lc.name}/{lc.divergence}/{lc.fgan_g}")  # what really trained
         except (GankitError, ValueError, RuntimeError, np.linalg.LinAlgError) as exc:
             fid, steps, curve = math.nan, None, []  # a diverged run is a result, not a crash
             failed.append(f"{div} ({exc})")

@@ -58,4 +58,5 @@ def test_fgan_tiny_writes_report_figures_and_results(tmp_path):
     for div in EXPERIMENTS["fgan"].SIZES["tiny"]["fashion"]["divergences"]:  # a FID or an explicit failure
         fid = results[f"fashion.{div}.fid"]
         assert fid is None or (math.isfinite(fid) and fid > 0)
+        assert results[f"fashion.{div}.loss"] == f"fgan/{div}/nonsaturating"
     assert "DCGAN nets" in text
