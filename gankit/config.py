@@ -59,7 +59,9 @@ class ModelConfig:
 
 @dataclass
 class LossConfig:
-    name: str = "nonsaturating"     # minimax | nonsaturating | wasserstein | hinge | lsgan
+    name: str = "nonsaturating"     # minimax | nonsaturating | wasserstein | hinge | lsgan | fgan
+    divergence: str = "js"          # fgan: the f-divergence D_f(data || model): kl | reverse_kl | pearson | hellinger | js | gan
+    fgan_g: str = "nonsaturating"   # fgan: G maximises E[g_f(D(G(z)))] (nonsaturating, the f-GAN paper's heuristic) or minimises -E[f*(g_f(D(G(z))))] (saturating, the bound itself)
     penalty: str = "none"           # none | clip | gp | r1
     clip: float = 0.01              # clip: D weights are clamped to [-clip, clip] after each D step
     gp_weight: float = 10.0         # gp: lambda of the gradient penalty
@@ -133,7 +135,9 @@ CHOICES = {
     "model.cond": ("concat", "projection", "acgan"),
     "train.precision": ("fp32", "bf16", "fp16"),
     "train.compile_mode": ("auto", "default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs"),
-    "loss.name": ("minimax", "nonsaturating", "wasserstein", "hinge", "lsgan"),
+    "loss.name": ("minimax", "nonsaturating", "wasserstein", "hinge", "lsgan", "fgan"),
+    "loss.divergence": ("kl", "reverse_kl", "pearson", "hellinger", "js", "gan"),
+    "loss.fgan_g": ("saturating", "nonsaturating"),
     "loss.penalty": ("none", "clip", "gp", "r1"),
     "g_optim.name": ("adam", "rmsprop", "sgd"),
     "d_optim.name": ("adam", "rmsprop", "sgd"),

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 
 from gankit.data import DataSpec
 from gankit.errors import GankitError
-from gankit.losses import LOSSES
+from gankit.losses import loss_for
 from gankit.models import build_conditional_models, initialise
 from gankit.objectives import gan
 from gankit.objectives.parts import Family, OptimizerSpec, Parts
@@ -103,7 +103,7 @@ def g_step(parts: Parts, t, kept: tuple | None = None) -> dict:
         else:
             fake, y = kept
         d_fake, c_fake = D(fake, y)
-        loss = LOSSES[parts.cfg.loss.name].g(d_fake.float())
+        loss = loss_for(parts.cfg.loss).g(d_fake.float())
         stats = {}
         if c_fake is not None:
             class_loss = _class_loss(parts, c_fake, y)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 
 from gankit.data import DataSpec
-from gankit.losses import LOSSES, clip_weights_, gradient_penalty, r1_penalty
+from gankit.losses import clip_weights_, gradient_penalty, loss_for, r1_penalty
 from gankit.models import build_models, initialise
 from gankit.objectives.parts import Family, OptimizerSpec, Parts
 from gankit.objectives.sampling import generate as generate_from, sample_z
@@ -46,7 +46,7 @@ def discriminate(lc, d_fn, real: torch.Tensor, fake: torch.Tensor, t) -> tuple[t
 
     Returns (loss, 0-d tensor statistics, (what else D said of real, of fake)).
     """
-    loss_fn = LOSSES[lc.name]
+    loss_fn = loss_for(lc)
     if lc.penalty == "r1":
         real = real.detach().requires_grad_(True)
     (d_real, real_aux), (d_fake, fake_aux) = d_fn(real), d_fn(fake)  # (B,), (B,)
@@ -103,7 +103,7 @@ def g_step(parts: Parts, t, fake: torch.Tensor | None = None) -> dict:
     with t.frozen(D), t.autocast():
         if fake is None:
             fake = G(noise(parts, parts.cfg.train.batch_size, t))
-        loss = LOSSES[parts.cfg.loss.name].g(D(fake).float())
+        loss = loss_for(parts.cfg.loss).g(D(fake).float())
     t.update("G", loss)
     return {"loss_G": loss.detach()}
 
@@ -143,7 +143,7 @@ def preview(parts: Parts, data) -> dict:
     real, _ = data.sample(len(fake), torch.Generator(device=data.device).manual_seed(0))
     out = {"kind": "toy", "real": real, "fake": fake}
     if data.shape == (1,):
-        out["d_fn"] = _d_probability(parts) if LOSSES[parts.cfg.loss.name].probabilistic else None
+        out["d_fn"] = _d_probability(parts) if loss_for(parts.cfg.loss).probabilistic else None
         z = parts.buffers["probe_z"]
         out["g_map"] = (z[:, 0], fake[:, 0]) if z.shape[1] == 1 else None
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gankit.errors import GankitError
-from gankit.reproduce import augmentation, cgan, dcgan_vs_mlp, fig1, saturation
+from gankit.reproduce import augmentation, cgan, dcgan_vs_mlp, fgan, fig1, saturation
 from gankit.reproduce import mode_collapse, table1, wgan_loss  # they import report, never this package
 from gankit.reproduce.report import Report
 from gankit.train.run_dir import new_run_dir
@@ -22,6 +22,7 @@ EXPERIMENTS: dict = {
     "dcgan": dcgan_vs_mlp,
     "cgan": cgan,
     "augmentation": augmentation,
+    "fgan": fgan,
 }
 
 

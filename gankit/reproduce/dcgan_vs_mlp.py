@@ -54,7 +54,7 @@ class Scorer:
 
 def train_for(recipe: str, overrides: list[str], size: dict, scorer: Scorer) -> dict:
     """Train one recipe for size['seconds'] of training time; FID at evenly spaced moments on fixed noise."""
-    cfg = load_config(recipe, overrides + SHARED)
+    cfg = load_config(recipe, SHARED + overrides)  # the caller's overrides win (e.g. fgan's loss.name)
     data = load_dataset(cfg.data)
     s = start_session(cfg, data, "cpu")
     z = sample_z(size["n_curve"], cfg.model.z_dim, cfg.model.z_dist, torch.Generator().manual_seed(7))

@@ -16,7 +16,7 @@ from gankit.data import load_dataset
 from gankit.metrics.evaluate import reference_features, split_of
 from gankit.metrics.features import extract_features, load_extractor
 from gankit.metrics.frechet import fid_from_features
-from gankit.losses import LOSSES
+from gankit.losses import loss_for
 from gankit.objectives import generate, sample_z
 from gankit.reproduce.datasets import DCGAN_PAPER, image_data
 from gankit.reproduce.mode_collapse import one_thread
@@ -68,7 +68,7 @@ def train_tracked(recipe: str, overrides: list[str], size: dict, held_out, extra
     real_batches = [held_out.sample(cfg.train.batch_size, torch.Generator().manual_seed(100 + i))[0]
                     for i in range(size["batches"])]
     marks = set(np.linspace(0, size["steps"], size["checkpoints"] + 1).round().astype(int)[1:].tolist())
-    out = {"step": [], "held_out": [], "train": [], "fid": [], "train_seconds": 0.0, "loss": LOSSES[cfg.loss.name]}
+    out = {"step": [], "held_out": [], "train": [], "fid": [], "train_seconds": 0.0, "loss": loss_for(cfg.loss)}
     d_loss = out["loss"].d
     interval: list[float] = []
     while s.step < size["steps"]:
