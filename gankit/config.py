@@ -291,6 +291,7 @@ def validate(cfg: Config) -> Config:
                           "cuda:N (e.g. cuda:1) or mps.")
     if flat["data.channels"] not in (None, 1, 3):
         raise GankitError(f"config key 'data.channels' is {flat['data.channels']}; allowed: 1 or 3.")
+    _check_meaningful(cfg)
     for opt in ("g_optim", "d_optim"):
         if len(flat[f"{opt}.betas"]) != 2:
             raise GankitError(f"config key '{opt}.betas' needs two numbers, e.g. [0.5, 0.999].")
@@ -302,6 +303,25 @@ def validate(cfg: Config) -> Config:
             raise GankitError(f"config key '{opt}.final_momentum' needs {opt}.name=sgd or rmsprop; Adam has "
                               "no momentum to ramp (set its betas instead).")
     return cfg
+
+
+# Keys that mean something only beside another setting: key -> (the setting, its value, what to say).
+ONLY_WITH = {
+    "model.cond": ("objective", "conditional", "objective=conditional"),
+    "loss.class_weight": ("objective", "conditional", "objective=conditional with model.cond=acgan"),
+    "model.g_dropout": ("model.generator", "cgan2014", "the cgan2014 generator"),
+    "loss.divergence": ("loss.name", "fgan", "loss.name=fgan"),
+    "loss.fgan_g": ("loss.name", "fgan", "loss.name=fgan"),
+}
+
+
+def _check_meaningful(cfg: Config) -> None:
+    """Refuse a key changed from its default where the chosen family, model or loss never reads it."""
+    flat, defaults = _flatten(to_dict(cfg)), _flatten(to_dict(Config()))
+    flat["model.generator"] = cfg.model.generator or cfg.model.name
+    for key, (setting, value, needs) in ONLY_WITH.items():
+        if flat[key] != defaults[key] and flat[setting] != value:
+            raise GankitError(f"config key '{key}' only applies with {needs}; remove it or set {setting}={value}.")
 
 
 def to_dict(cfg: Config) -> dict:
