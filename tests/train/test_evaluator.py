@@ -58,3 +58,19 @@ def test_a_higher_is_better_metric_keeps_the_highest(tmp_path):
 def test_a_metric_that_does_not_apply_is_refused(tmp_path):
     with pytest.raises(GankitError, match="does not apply to toy data"):
         api.train(tiny_toy_config(eval_every=2, eval_metric="fid"), out=tmp_path)
+
+
+@pytest.mark.parametrize("metric, keep", [("gan_test", max), ("intra_fid", min)])
+def test_a_conditional_run_can_track_a_per_class_metric(tmp_path, metric, keep):
+    from tests.conftest import tiny_conditional_config
+    run = api.train(tiny_conditional_config(steps=3, eval_every=1, eval_n=100, eval_metric=metric), out=tmp_path)
+    values = {r["step"]: r[f"metrics/{metric}"] for r in lines(run) if f"metrics/{metric}" in r}
+    assert len(values) == 3 and all(v >= 0 for v in values.values())
+    best = json.loads((run / "checkpoints" / "best.json").read_text())["extra"]["best"]
+    assert best["value"] == keep(values.values())
+
+
+def test_a_per_class_metric_needs_a_conditional_run(tmp_path):
+    with pytest.raises(GankitError, match="needs a conditional generator"):
+        api.train(tiny_image_config(eval_every=2, eval_metric="gan_test"), out=tmp_path,
+                  overrides=["data.resolution=8"])
