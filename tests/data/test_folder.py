@@ -46,6 +46,7 @@ def test_labels_from_subfolders(tmp_path, make_cfg):
     ds = load_dataset(make_cfg(name="folder", path=tmp_path))
     assert ds.num_classes == 2
     assert ds.labels.tolist() == [0, 0, 1]  # cat=0, dog=1
+    assert ds.class_names == ("cat", "dog")  # what `gankit sample --label dog` matches
     assert list_images(tmp_path)[2] == ["cat", "dog"]
 
 

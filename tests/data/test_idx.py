@@ -182,6 +182,7 @@ def test_real_fashion_mnist(make_cfg):
     train = load_dataset(make_cfg())
     assert train.images.shape == (60000, 1, 28, 28) and train.images.dtype == torch.uint8
     assert train.num_classes == 10 and train.labels.shape == (60000,)
+    assert train.class_names[7] == "sneaker" and train.class_names[9] == "ankle boot"
     assert sorted(train.labels.unique().tolist()) == list(range(10))
     test = load_dataset(make_cfg(split="test"))
     assert test.images.shape == (10000, 1, 28, 28) and test.num_classes == 10
