@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from gankit.config_rules import flatten, validate
 from gankit.errors import GankitError
 
 RECIPES_DIR = Path(__file__).parent / "recipes"
@@ -121,65 +121,9 @@ class Config:
     train: TrainConfig = field(default_factory=TrainConfig)
 
 
-# Allowed values of the string options; data, model and objective names are
-# checked against DATASETS, GENERATORS / DISCRIMINATORS and OBJECTIVES by the
-# code that builds them.
+# Keys that stand alone, outside the sections. The allowed values and bounds of
+# every key are in gankit.config_rules.
 TOP_LEVEL = ("description", "objective")
-DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
-CHOICES = {
-    "data.split": ("train", "test"),
-    "model.z_dist": ("normal", "uniform"),
-    "model.d_norm": ("batch", "layer", "none"),
-    "model.g_out": ("tanh", "sigmoid", "none"),
-    "model.init": ("default", "goodfellow2014"),
-    "model.cond": ("concat", "projection", "acgan"),
-    "train.precision": ("fp32", "bf16", "fp16"),
-    "train.compile_mode": ("auto", "default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs"),
-    "loss.name": ("minimax", "nonsaturating", "wasserstein", "hinge", "lsgan", "fgan"),
-    "loss.divergence": ("kl", "reverse_kl", "pearson", "hellinger", "js", "gan"),
-    "loss.fgan_g": ("saturating", "nonsaturating"),
-    "loss.penalty": ("none", "clip", "gp", "r1"),
-    "g_optim.name": ("adam", "rmsprop", "sgd"),
-    "d_optim.name": ("adam", "rmsprop", "sgd"),
-}
-
-# Numeric bounds: (low, high, low_inclusive); None means unbounded.
-BOUNDS = {
-    "train.steps": (0, None, False),
-    "train.batch_size": (0, None, False),
-    "train.n_critic": (0, None, False),
-    "train.log_every": (0, None, False),
-    "train.sample_every": (0, None, False),
-    "train.checkpoint_every": (0, None, False),
-    "train.keep_checkpoints": (0, None, True),
-    "train.n_samples": (0, None, False),
-    "train.eval_every": (0, None, True),
-    "train.eval_n": (1, None, False),
-    "train.ema": (0, 1, True),
-    "train.minutes": (0, None, False),
-    "model.z_dim": (0, None, False),
-    "model.width": (0, None, False),
-    "model.maxout_pieces": (0, None, False),
-    "model.dropout": (0, 1, True),
-    "model.input_dropout": (0, 1, True),
-    "model.g_dropout": (0, 1, True),
-    "loss.class_weight": (0, None, True),
-    "data.resolution": (0, None, False),
-    "data.limit": (0, None, False),
-    "data.std": (0, None, False),
-    "data.mode_std": (0, None, False),
-    "loss.clip": (0, None, False),
-    "g_optim.lr": (0, None, False),
-    "d_optim.lr": (0, None, False),
-    "g_optim.lr_decay": (1, None, True),
-    "d_optim.lr_decay": (1, None, True),
-    "g_optim.min_lr": (0, None, True),
-    "d_optim.min_lr": (0, None, True),
-    "g_optim.final_momentum": (0, 1, True),
-    "d_optim.final_momentum": (0, 1, True),
-}
-
-
 def _sections():
     return {f.name: f for f in dataclasses.fields(Config)}
 
@@ -260,70 +204,6 @@ def _set(cfg: Config, key: str, value) -> None:
     setattr(target, sub, _coerce(key, value, hints[sub]))
 
 
-def _flatten(tree: dict, prefix: str = "") -> dict:
-    flat = {}
-    for k, v in tree.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, dict):
-            flat.update(_flatten(v, key + "."))
-        else:
-            flat[key] = v
-    return flat
-
-
-def validate(cfg: Config) -> Config:
-    """Check choices and numeric bounds; return cfg unchanged."""
-    flat = _flatten(to_dict(cfg))
-    for key, allowed in CHOICES.items():
-        if flat[key] not in allowed:
-            raise GankitError(f"config key '{key}' is '{flat[key]}'; allowed: {', '.join(allowed)}.")
-    for key, (low, high, inclusive) in BOUNDS.items():
-        v = flat[key]
-        if v is None:
-            continue
-        bad_low = low is not None and (v < low or (v == low and not inclusive))
-        bad_high = high is not None and v >= high
-        if bad_low or bad_high:
-            rng = f"{'>=' if inclusive else '>'} {low}" + (f" and < {high}" if high is not None else "")
-            raise GankitError(f"config key '{key}' is {v}; it must be {rng}.")
-    if not DEVICE.match(flat["train.device"]):
-        raise GankitError(f"config key 'train.device' is '{flat['train.device']}'; allowed: auto, cpu, cuda, "
-                          "cuda:N (e.g. cuda:1) or mps.")
-    if flat["data.channels"] not in (None, 1, 3):
-        raise GankitError(f"config key 'data.channels' is {flat['data.channels']}; allowed: 1 or 3.")
-    _check_meaningful(cfg)
-    for opt in ("g_optim", "d_optim"):
-        if len(flat[f"{opt}.betas"]) != 2:
-            raise GankitError(f"config key '{opt}.betas' needs two numbers, e.g. [0.5, 0.999].")
-        ramp = flat[f"{opt}.momentum_ramp"]
-        if len(ramp) != 2 or not 0 <= ramp[0] <= ramp[1]:
-            raise GankitError(f"config key '{opt}.momentum_ramp' is {ramp}; give [first, last] G steps with "
-                              "0 <= first <= last, e.g. [500, 125000].")
-        if flat[f"{opt}.final_momentum"] is not None and flat[f"{opt}.name"] == "adam":
-            raise GankitError(f"config key '{opt}.final_momentum' needs {opt}.name=sgd or rmsprop; Adam has "
-                              "no momentum to ramp (set its betas instead).")
-    return cfg
-
-
-# Keys that mean something only beside another setting: key -> (the setting, its value, what to say).
-ONLY_WITH = {
-    "model.cond": ("objective", "conditional", "objective=conditional"),
-    "loss.class_weight": ("objective", "conditional", "objective=conditional with model.cond=acgan"),
-    "model.g_dropout": ("model.generator", "cgan2014", "the cgan2014 generator"),
-    "loss.divergence": ("loss.name", "fgan", "loss.name=fgan"),
-    "loss.fgan_g": ("loss.name", "fgan", "loss.name=fgan"),
-}
-
-
-def _check_meaningful(cfg: Config) -> None:
-    """Refuse a key changed from its default where the chosen family, model or loss never reads it."""
-    flat, defaults = _flatten(to_dict(cfg)), _flatten(to_dict(Config()))
-    flat["model.generator"] = cfg.model.generator or cfg.model.name
-    for key, (setting, value, needs) in ONLY_WITH.items():
-        if flat[key] != defaults[key] and flat[setting] != value:
-            raise GankitError(f"config key '{key}' only applies with {needs}; remove it or set {setting}={value}.")
-
-
 def to_dict(cfg: Config) -> dict:
     """The config as a plain nested dict (YAML-ready)."""
     return dataclasses.asdict(cfg)
@@ -334,7 +214,7 @@ def from_dict(tree: dict, source: str = "config") -> Config:
     if not isinstance(tree, dict):
         raise GankitError(f"{source} must be a YAML mapping of sections (data, model, loss, ...).")
     cfg = Config()
-    for key, value in _flatten(tree).items():
+    for key, value in flatten(tree).items():
         _set(cfg, key, value)
     return cfg
 
