@@ -57,9 +57,10 @@ def load_sample_labels(path: str | Path) -> torch.Tensor | None:
 
 def score(fake: torch.Tensor, data_cfg: DataConfig, metrics: str | None, extractor: str | None = None,
           inception_weights: str | None = None, seed: int = 0, device: str = "cpu",
-          labels: torch.Tensor | None = None, cas_samples: tuple | None = None) -> dict:
+          labels: torch.Tensor | None = None, cas_draw=None) -> dict:
     """Metrics of `fake` against the dataset `data_cfg` describes; with the labels (N,) the images were
-    generated for, the conditional metrics too (intra_fid and gan_test by default, cas when asked)."""
+    generated for, the conditional metrics too (intra_fid and gan_test by default, cas when asked; cas_draw(n)
+    -> (images, labels) draws its training images, else it trains on `fake`)."""
     dataset = load_dataset(data_cfg)
     kind = data_kind(dataset)
     conditional = labels is not None and kind == "image"
@@ -71,7 +72,7 @@ def score(fake: torch.Tensor, data_cfg: DataConfig, metrics: str | None, extract
                           "set data.resolution / data.channels to match.")
     if conditional:
         return evaluate_conditional(fake, labels, data_cfg, names, extractor, inception_weights, seed,
-                                    resolve_device(device), cas_samples=cas_samples)
+                                    resolve_device(device), cas_draw=cas_draw)
     if kind == "image":
         return evaluate_images(fake, data_cfg, names, extractor, inception_weights, seed, resolve_device(device))
     return evaluate_toy(fake, dataset, names, seed)
@@ -96,14 +97,11 @@ def evaluate_run(run_dir: str | Path, metrics: str | None = None, n: int = 10000
     """Score a run's generator on n samples (sampled and featurised on `device`); writes metrics.json into the run folder."""
     run = load_run(run_dir, checkpoint, device)
     fake, labels = sample(run, n=n, seed=seed, return_labels=True)  # a conditional run: every class equally
-    cas_samples = None
-    if labels is not None and "cas" in (metrics or "").replace(" ", "").split(","):
-        # CAS trains on as many generated images as the real training split has (Ravuri and Vinyals 2019).
-        n_train = len(load_dataset(split_of(run.cfg.data, "train")))
-        cas_samples = sample(run, n=n_train, seed=seed + 1, return_labels=True)
+    # CAS, if asked for, trains on fresh samples, as many as the real training split (Ravuri and Vinyals 2019).
+    cas_draw = lambda count: sample(run, n=count, seed=seed + 1, return_labels=True)
     result = {"step": run.step, "checkpoint": checkpoint, **score(fake, run.cfg.data, metrics, extractor,
                                                                  inception_weights, seed, device, labels,
-                                                                 cas_samples)}
+                                                                 cas_draw)}
     save_memorization_pairs(fake, run.cfg.data, result, Path(run_dir) / "memorization.png")
     write_metrics(Path(run_dir) / "metrics.json", result)
     return result

@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import os
 from pathlib import Path
+from typing import Callable
 
 import torch
 from safetensors.torch import load_file, save
@@ -121,14 +122,14 @@ def evaluate_images(fake: torch.Tensor, data_cfg, names: list[str], extractor_na
 def evaluate_conditional(fake: torch.Tensor, fake_labels: torch.Tensor, data_cfg, names: list[str],
                          extractor_name: str | None = None, inception_weights: str | None = None, seed: int = 0,
                          device: torch.device = torch.device("cpu"), cas_epochs: float = CAS_EPOCHS,
-                         cas_samples: tuple[torch.Tensor, torch.Tensor] | None = None) -> dict:
+                         cas_draw: Callable[[int], tuple[torch.Tensor, torch.Tensor]] | None = None) -> dict:
     """Score generated images (N, C, H, W) in [-1, 1] with the labels (N,) they were generated for.
 
     `names` may mix CONDITIONAL_METRICS (intra_fid, gan_test, cas) with IMAGE_METRICS;
     real labels come from the dataset's splits. cas trains two classifiers on
     `device` for cas_epochs passes over the training split (the real one is cached), on
-    cas_samples (images, labels) when given (as many as the training split, as the metric
-    asks), else on `fake`.
+    cas_draw(n) -> (images, labels) when given, called with n = the training split's size
+    (as many generated images as real ones, as the metric asks), else on `fake`.
     """
     test = load_dataset(split_of(data_cfg, "test"))
     if test.labels is None or test.num_classes < 1:
@@ -138,7 +139,7 @@ def evaluate_conditional(fake: torch.Tensor, fake_labels: torch.Tensor, data_cfg
     out = _evaluate(fake, test, data_cfg, names, extractor_name, inception_weights, seed, device, fake_labels)
     if "cas" in names:
         train = load_dataset(split_of(data_cfg, "train"))
-        cas_fake, cas_labels = cas_samples if cas_samples is not None else (fake, fake_labels)
+        cas_fake, cas_labels = cas_draw(len(train)) if cas_draw is not None else (fake, fake_labels)
         out.update(classification_accuracy_score(cas_fake, cas_labels, train, test, epochs=cas_epochs, seed=seed,
                                                  device=device, cache_dir=cache_dir()))
         out["cas_n_fake"] = len(cas_fake)
