@@ -61,29 +61,47 @@ def contenders(args, device: torch.device, data_overrides: list[str]) -> dict:
     same = same_as_plain(args.width, args.z_dim, args.batch) + data_overrides + [f"train.device={device}"]
     variants = {"gankit, same networks": same,
                 "gankit, same, fresh noise for G": same + ["train.reuse_fakes=false"]}
-    if args.compile:
+    if args.compile and device.type == "cuda":
+        for mode in args.compile_modes.split(","):
+            label = "one CUDA graph" if mode == "cudagraph" else f"torch.compile {mode}"
+            variants[f"gankit, same, {label}"] = same + ["train.compile=true", f"train.compile_mode={mode}"]
+    elif args.compile:
         variants["gankit, same networks, compiled"] = same + ["train.compile=true"]
-    variants["gankit dcgan_fashion recipe"] = data_overrides + [f"train.device={device}",
-                                                                 f"train.batch_size={args.batch}"]
+    recipe = data_overrides + [f"train.device={device}", f"train.batch_size={args.batch}"]
+    variants["gankit dcgan_fashion recipe"] = recipe
+    if args.compile:
+        variants["gankit dcgan_fashion recipe, compiled"] = recipe + ["train.compile=true"]
     for name, overrides in variants.items():
-        cfg = load_config("dcgan_fashion", overrides)
-        s = start_session(cfg, data)
+        try:
+            cfg = load_config("dcgan_fashion", overrides)
+            s = start_session(cfg, data)
+        except Exception as exc:  # a one-shot GPU run reports the others all the same
+            out[name] = exc
+            continue
         placed = place_data(data, s.t.device)
         out[name] = ((lambda s=s, placed=placed: advance(s, placed)), cfg.train.batch_size * cfg.train.n_critic)
     return out
 
 
+def _error(exc: Exception) -> dict:
+    return {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"}
+
+
 def race_speed(args, device: torch.device, data_overrides: list[str]) -> dict:
     """Median steps/s and images/s of each contender over interleaved rounds; a contender that fails says why."""
     runners, failed = {}, {}
-    for name, (step, images) in contenders(args, device, data_overrides).items():
+    for name, contender in contenders(args, device, data_overrides).items():
+        if isinstance(contender, Exception):
+            failed[name] = _error(contender)
+            continue
+        step, images = contender
         try:  # warm-up: allocations, cuDNN autotuning, compilation
             for _ in range(args.warmup):
                 step()
             synchronize(device)
             runners[name] = (step, images)
         except Exception as exc:  # a one-shot GPU run reports the others all the same
-            failed[name] = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"}
+            failed[name] = _error(exc)
     times: dict[str, list[float]] = {name: [] for name in runners}
     for _ in range(args.rounds):
         for name, (step, _) in runners.items():
@@ -123,8 +141,9 @@ def race_quality(args, device: torch.device, data_cfg: DataConfig, data_override
     """
     budget = 60 * args.minutes
     data = load_dataset(data_cfg)
+    fast = ["train.compile=true"] if args.compile else []  # one CUDA graph per step on a GPU
     runners = {"plain loop": PlainDCGAN(data.images, args.width, args.z_dim, args.batch, device),
-               "gankit dcgan_fashion": GankitRunner(data_overrides, data, device),
+               "gankit dcgan_fashion": GankitRunner(data_overrides + fast, data, device),
                "gankit 0.1 dcgan_fashion": GankitRunner(V01_RECIPE + data_overrides, data, device)}
     spent, steps = dict.fromkeys(runners, 0.0), dict.fromkeys(runners, 0)
     while any(spent[name] < budget for name in runners):
@@ -172,7 +191,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--steps", type=int, default=40, help="steps per timed round")
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--warmup", type=int, default=10)
-    p.add_argument("--compile", action="store_true", help="also time gankit with train.compile=true")
+    p.add_argument("--compile", action="store_true",
+                   help="also time gankit with train.compile=true (on a GPU: one CUDA graph, and torch.compile), "
+                        "and race today's recipe with it")
+    p.add_argument("--compile-modes", default="cudagraph,reduce-overhead",
+                   help="train.compile_mode values timed with --compile on a GPU")
     p.add_argument("--minutes", type=float, default=5.0, help="training time of each quality contender")
     p.add_argument("--slice", type=float, default=10.0, help="seconds each contender trains before the next's turn")
     p.add_argument("--sync-every", type=int, default=5, help="steps between clock reads (a device sync on a GPU)")

@@ -1,30 +1,37 @@
 #!/usr/bin/env bash
-# The GPU checks of the engine, in one run on a machine with one CUDA GPU (under 8 minutes on an H100):
-#   1. the CUDA tests (one step of every family under sync-debug "error", deterministic bit-exact resume,
-#      data on the device),
-#   2. the side-by-side throughput table at batch 64 (eager and train.compile) and at batch 512,
-#   3. the 60-second quality race: the plain loop, dcgan_fashion and gankit 0.1's dcgan_fashion, FID.
-# Needs torch with CUDA, numpy, scipy, safetensors, pyyaml, matplotlib, pillow, scikit-learn, tqdm there;
-# pytest and Fashion-MNIST come in .gpu/ (`make gpu-pack` fills it; carry it along).
+# The GPU checks of the engine, in one run on a machine with one CUDA GPU (about 7 minutes on an H100):
+#   1. the CUDA tests (one step of every family under sync-debug "error", CUDA-graph replays equal to eager
+#      steps, deterministic bit-exact resume with and without the graph, bf16/fp16 steps, data on the device),
+#   2. the side-by-side throughput table at batch 64 (eager, one CUDA graph) and at batch 512,
+#   3. the 60-second quality race: the plain loop, dcgan_fashion (train.compile) and gankit 0.1's recipe, FID,
+#   4. torch.compile beside the CUDA graph at batch 64 (last: its compile time cannot cost the rest),
+#   5. the targets of the engine issue, met or missed (benchmarks/gpu_targets.py).
+# Needs torch with CUDA, numpy, scipy, safetensors, pyyaml, matplotlib, pillow, scikit-learn, tqdm, pytest there;
+# Fashion-MNIST comes in .gpu/fashion-mnist (`make gpu-pack` fills .gpu/; carry it along).
 # Tables and JSON go to $OUT (or benchmarks/results).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-benchmarks/results}
 mkdir -p "$out"
-export PYTHONPATH="$PWD:$PWD/benchmarks${PYTHONPATH:+:$PYTHONPATH}"
+export PYTHONPATH="$PWD:$PWD/benchmarks${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
 [ -d .gpu/fashion-mnist ] && export GANKIT_FASHION_MNIST="$PWD/.gpu/fashion-mnist"
-[ -d .gpu/site ] && export PYTHONPATH="$PYTHONPATH:$PWD/.gpu/site"
+python -c "import pytest" 2>/dev/null || export PYTHONPATH="$PYTHONPATH:$PWD/.gpu/site"
 export GANKIT_CACHE="${TMPDIR:-/tmp}/gankit-cache"
 nvidia-smi -L
 python -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda, torch.cuda.get_device_name(0))"
 
 status=0
 step() { echo; echo "== $1 ($(date +%T))"; shift; "$@" || { echo "FAILED (exit $?): $*"; status=1; }; }
-step "CUDA tests" timeout 150 python -m pytest -q -p no:cacheprovider -m cuda tests
-step "speed, batch 64, eager and compiled" timeout 150 python benchmarks/engine_race.py --device cuda \
-    --width 64 --batch 64 --compile --no-quality --out "$out/race-cuda-b64.json"
+step "CUDA tests" timeout 150 python -m pytest -q --tb=short -p no:cacheprovider -m cuda tests --junitxml="$out/cuda-tests.xml"
+step "speed, batch 64: eager and one CUDA graph" timeout 90 python benchmarks/engine_race.py \
+    --device cuda --width 64 --batch 64 --compile --compile-modes cudagraph --no-quality --out "$out/race-cuda-b64.json"
 step "speed, batch 512" timeout 60 python benchmarks/engine_race.py --device cuda --width 64 --batch 512 \
-    --steps 20 --no-quality --out "$out/race-cuda-b512.json"
-step "quality race, 60 s each" timeout 240 python benchmarks/engine_race.py --device cuda --width 64 \
+    --steps 20 --compile --compile-modes cudagraph --no-quality --out "$out/race-cuda-b512.json"
+step "quality race, 60 s each" timeout 240 python benchmarks/engine_race.py --device cuda --width 64 --compile \
     --minutes 1 --slice 5 --sync-every 25 --no-speed --out "$out/race-cuda-60s.json"
+# Last, so that its compilation time cannot cost the tables above: torch.compile against the CUDA graph.
+step "speed, batch 64: torch.compile" timeout 110 python benchmarks/engine_race.py --device cuda --width 64 \
+    --batch 64 --compile --compile-modes cudagraph,reduce-overhead --rounds 3 --no-quality \
+    --out "$out/race-cuda-b64-compile.json"
+step "targets" python benchmarks/gpu_targets.py "$out"
 exit $status

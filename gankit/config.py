@@ -104,8 +104,8 @@ class TrainConfig:
     device: str = "auto"            # auto (cuda, then mps, then cpu) | cpu | cuda | cuda:N | mps
     precision: str = "fp32"         # fp32 | bf16 | fp16 (autocast; fp16 with a gradient scaler)
     channels_last: bool = False     # NHWC memory layout for convolutional networks (a GPU speed option)
-    compile: bool = False           # torch.compile the trained networks (needs a C++ compiler on the CPU)
-    compile_mode: str = "auto"      # auto (reduce-overhead, i.e. CUDA graphs, on a GPU; default elsewhere) | default | reduce-overhead | max-autotune | max-autotune-no-cudagraphs
+    compile: bool = False           # speed the step up: one CUDA graph of the whole step on a GPU, else torch.compile (needs a C++ compiler on the CPU)
+    compile_mode: str = "auto"      # auto (cudagraph where the step allows one, else reduce-overhead on a GPU, default elsewhere) | cudagraph | default | reduce-overhead | max-autotune | max-autotune-no-cudagraphs
     deterministic: bool = False     # deterministic GPU kernels, so a resumed CUDA run is bit-exact
 
 

@@ -19,6 +19,7 @@ from gankit.train import checkpoint as ckpt
 from gankit.train.context import StepContext
 from gankit.train.device import configure_determinism, resolve_device
 from gankit.train.ema import make_ema, update_ema
+from gankit.train.graphs import GraphedStep, graph_refusal
 
 
 def family_of(cfg: Config) -> Family:
@@ -29,13 +30,14 @@ def family_of(cfg: Config) -> Family:
     return family
 
 
-def make_optimizer(cfg: OptimConfig, params, device: torch.device) -> torch.optim.Optimizer:
-    """Adam (fused on CUDA), RMSprop or SGD with the config's own settings."""
+def make_optimizer(cfg: OptimConfig, params, device: torch.device, capturable: bool = False) -> torch.optim.Optimizer:
+    """Adam (fused on CUDA), RMSprop or SGD with the config's own settings (capturable: replayable in a CUDA graph)."""
     if cfg.name == "adam":
         return torch.optim.Adam(params, lr=cfg.lr, betas=tuple(cfg.betas), weight_decay=cfg.weight_decay,
-                                fused=True if device.type == "cuda" else None)
+                                fused=True if device.type == "cuda" else None, capturable=capturable)
     if cfg.name == "rmsprop":
-        return torch.optim.RMSprop(params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
+        return torch.optim.RMSprop(params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay,
+                                   capturable=capturable)
     return torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
 
 
@@ -51,6 +53,8 @@ class Session:
     step: int = 0
     wall_time: float = 0.0
     extra: dict = field(default_factory=dict)
+    speedup: str | None = None     # how train.compile speeds the step: cudagraph, a torch.compile mode, or None
+    graph: GraphedStep | None = None
 
     @property
     def nets(self) -> dict:
@@ -134,34 +138,62 @@ def start_session(cfg: Config, data, device: torch.device | str | None = None, r
     for table in (parts.buffers, parts.local):
         for name, value in table.items():
             table[name] = value.to(device)
-    optimizers = {name: make_optimizer(o.cfg, [p for n in o.nets for p in parts.nets[n].parameters()], device)
+    speedup = speedup_of(cfg, device, [o.cfg for o in parts.optimizers.values()])
+    optimizers = {name: make_optimizer(o.cfg, [p for n in o.nets for p in parts.nets[n].parameters()], device,
+                                       capturable=speedup == "cudagraph")
                   for name, o in parts.optimizers.items()}
     schedules = {name: o.cfg for name, o in parts.optimizers.items()}
     t = StepContext(cfg.train.seed, device, cfg.train.precision, optimizers, schedules, rank)
-    if cfg.train.compile:
-        _compile(cfg, parts, device)
-    return Session(cfg=cfg, family=family_of(cfg), parts=parts, t=t, spec=spec)
+    if speedup not in (None, "cudagraph"):
+        _compile(cfg, parts, speedup)
+    return Session(cfg=cfg, family=family_of(cfg), parts=parts, t=t, spec=spec, speedup=speedup)
 
 
-def _compile(cfg: Config, parts: Parts, device: torch.device) -> None:
+def speedup_of(cfg: Config, device: torch.device, optimizer_cfgs: list) -> str | None:
+    """What train.compile does here: 'cudagraph' (the whole step as one CUDA graph), a torch.compile mode, or None.
+
+    auto: a CUDA graph of the whole step where the step allows one (measured fastest on a GPU,
+    benchmarks/engine_race.py), else torch.compile (reduce-overhead on a GPU, default elsewhere).
+    """
+    if not cfg.train.compile:
+        return None
+    mode = cfg.train.compile_mode
+    refusal = graph_refusal(cfg, device, optimizer_cfgs)
+    if mode == "auto":
+        return "cudagraph" if refusal is None else "reduce-overhead" if device.type == "cuda" else "default"
+    if mode == "cudagraph" and refusal is not None:
+        raise GankitError(f"train.compile_mode=cudagraph cannot record this run's step as one CUDA graph: "
+                          f"{refusal}; set train.compile_mode=auto.")
+    return mode
+
+
+def _compile(cfg: Config, parts: Parts, mode: str) -> None:
     """torch.compile each trained network in place (state_dict keys unchanged, so checkpoints are the same)."""
     if cfg.loss.penalty in ("gp", "r1"):
         raise GankitError(f"train.compile cannot differentiate twice, which loss.penalty={cfg.loss.penalty} needs; "
                           "set train.compile=false.")
-    mode = cfg.train.compile_mode
-    if mode == "auto":
-        mode = "reduce-overhead" if device.type == "cuda" else "default"
     for name in _trained_nets(parts):
         parts.nets[name].compile(mode=mode)
 
 
-def advance(s: Session, data) -> dict:
-    """One iteration: the family's step, then every EMA copy; returns the step's statistics (0-d tensors)."""
+def _iteration(s: Session, data) -> dict:
+    """The family's step, then every EMA copy (what a CUDA graph records)."""
     stats = s.family.train_step(s.parts, data, s.t)
     decay = s.cfg.train.ema
     if decay > 0:
         for ema, source in s.parts.emas.items():
             update_ema(s.parts.nets[ema], s.parts.nets[source], decay)
+    return stats
+
+
+def advance(s: Session, data) -> dict:
+    """One iteration (replayed from a CUDA graph under train.compile on a GPU); the step's statistics (0-d tensors)."""
+    if s.speedup == "cudagraph" and data.device == s.t.device:
+        if s.graph is None:
+            s.graph = GraphedStep(lambda: _iteration(s, data), data, s.t)
+        stats = s.graph(data)
+    else:
+        stats = _iteration(s, data)
     s.step += 1
     s.t.step = s.step
     return stats
