@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--compile", action="store_true",
                    help="also time gankit with train.compile=true (on a GPU: one CUDA graph, and torch.compile), "
                         "and race today's recipe with it")
-    p.add_argument("--compile-modes", default="cudagraph,reduce-overhead",
+    p.add_argument("--compile-modes", default="cudagraph,default",
                    help="train.compile_mode values timed with --compile on a GPU")
     p.add_argument("--minutes", type=float, default=5.0, help="training time of each quality contender")
     p.add_argument("--slice", type=float, default=10.0, help="seconds each contender trains before the next's turn")

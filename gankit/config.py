@@ -105,7 +105,7 @@ class TrainConfig:
     precision: str = "fp32"         # fp32 | bf16 | fp16 (autocast; fp16 with a gradient scaler)
     channels_last: bool = False     # NHWC memory layout for convolutional networks (a GPU speed option)
     compile: bool = False           # speed the step up: one CUDA graph of the whole step on a GPU, else torch.compile (needs a C++ compiler on the CPU)
-    compile_mode: str = "auto"      # auto (cudagraph where the step allows one, else reduce-overhead on a GPU, default elsewhere) | cudagraph | default | reduce-overhead | max-autotune | max-autotune-no-cudagraphs
+    compile_mode: str = "auto"      # auto (cudagraph where the step allows one, else default) | cudagraph | default | max-autotune-no-cudagraphs (torch.compile's own CUDA-graph modes fail on a step that calls a network twice)
     deterministic: bool = False     # deterministic GPU kernels, so a resumed CUDA run is bit-exact
 
 

@@ -22,7 +22,7 @@ CHOICES = {
     "model.init": ("default", "goodfellow2014"),
     "model.cond": ("concat", "projection", "acgan"),
     "train.precision": ("fp32", "bf16", "fp16"),
-    "train.compile_mode": ("auto", "cudagraph", "default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs"),
+    "train.compile_mode": ("auto", "cudagraph", "default", "max-autotune-no-cudagraphs"),
     "loss.name": ("minimax", "nonsaturating", "wasserstein", "hinge", "lsgan", "fgan"),
     "loss.divergence": ("kl", "reverse_kl", "pearson", "hellinger", "js", "gan"),
     "loss.fgan_g": ("saturating", "nonsaturating"),

@@ -153,14 +153,17 @@ def speedup_of(cfg: Config, device: torch.device, optimizer_cfgs: list) -> str |
     """What train.compile does here: 'cudagraph' (the whole step as one CUDA graph), a torch.compile mode, or None.
 
     auto: a CUDA graph of the whole step where the step allows one (measured fastest on a GPU,
-    benchmarks/engine_race.py), else torch.compile (reduce-overhead on a GPU, default elsewhere).
+    benchmarks/engine_race.py), else torch.compile's default mode. torch.compile's reduce-overhead and
+    max-autotune modes record each network as its own CUDA graph, whose outputs the network's next call
+    overwrites: a GAN step calls D on real and fake batches before the backward passes, so they fail
+    ("accessing tensor output of CUDAGraphs that has been overwritten", measured on an H100) and are not offered.
     """
     if not cfg.train.compile:
         return None
     mode = cfg.train.compile_mode
     refusal = graph_refusal(cfg, device, optimizer_cfgs)
     if mode == "auto":
-        return "cudagraph" if refusal is None else "reduce-overhead" if device.type == "cuda" else "default"
+        return "cudagraph" if refusal is None else "default"
     if mode == "cudagraph" and refusal is not None:
         raise GankitError(f"train.compile_mode=cudagraph cannot record this run's step as one CUDA graph: "
                           f"{refusal}; set train.compile_mode=auto.")
