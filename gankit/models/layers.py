@@ -75,3 +75,59 @@ class ConditionalBatchNorm2d(nn.Module):
         """Normalise x (B, C, H, W) and apply the scale and shift of each sample's class y (B,)."""
         h = self.norm(x)  # (B, C, H, W)
         return h * self.scale(y)[:, :, None, None] + self.shift(y)[:, :, None, None]
+
+
+# Norms of the image-to-image translation networks (pix2pix, CycleGAN).
+IMAGE_NORMS = ("batch", "instance", "none")
+
+
+def check_image_norm(kind: str) -> str:
+    """Return kind if it names a translation-network norm (batch | instance | none), else raise GankitError."""
+    if kind not in IMAGE_NORMS:
+        raise GankitError(f"unknown norm {kind!r}; use one of: {', '.join(IMAGE_NORMS)}.")
+    return kind
+
+
+def image_norm(kind: str, channels: int) -> nn.Module:
+    """BatchNorm2d, InstanceNorm2d without affine or running statistics, or nothing.
+
+    The instance norm is the pix2pix/CycleGAN code's (affine=False): every
+    sample is normalised by its own statistics in train and eval mode alike.
+    """
+    if check_image_norm(kind) == "batch":
+        return nn.BatchNorm2d(channels)
+    if kind == "instance":
+        return nn.InstanceNorm2d(channels, affine=False, track_running_stats=False)
+    return nn.Identity()
+
+
+def check_divisible(x: torch.Tensor, factor: int, net: str, smallest: int = 1) -> None:
+    """Raise GankitError unless x's (B, C, H, W) height and width are multiples of factor and >= smallest * factor."""
+    h, w = x.shape[-2:]
+    if h % factor or w % factor or min(h, w) < smallest * factor:
+        raise GankitError(f"the {net} halves its input {factor.bit_length() - 1} times and restores it, so its "
+                          f"height and width must be multiples of {factor} and at least {smallest * factor}, "
+                          f"got {h}x{w}; resize the images or use fewer downsampling steps.")
+
+
+class ResidualBlock(nn.Module):
+    """x + (conv3x3, norm, ReLU, conv3x3, norm)(x): the bottleneck block of CycleGAN's and StarGAN's generators.
+
+    reflect pads by reflection (CycleGAN), else the convs zero-pad (StarGAN);
+    make_norm(channels) builds each norm.
+    """
+
+    def __init__(self, channels: int, make_norm, reflect: bool, bias: bool):
+        super().__init__()
+        layers: list[nn.Module] = []
+        for last in (False, True):
+            if reflect:
+                layers.append(nn.ReflectionPad2d(1))
+            layers += [nn.Conv2d(channels, channels, 3, 1, 0 if reflect else 1, bias=bias), make_norm(channels)]
+            if not last:
+                layers.append(nn.ReLU())
+        self.body = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Add the block's residual to x (B, C, H, W)."""
+        return x + self.body(x)  # (B, C, H, W)
