@@ -87,9 +87,8 @@ def choose_columns(wanted: list[str], names: list[str], path: Path) -> list[int]
     columns = []
     for want in wanted:
         if want not in names:
-            def closeness(name: str) -> float:
-                return difflib.SequenceMatcher(None, want.lower(), name.lower()).ratio()
-            ranked = sorted(names, key=closeness, reverse=True)
+            ranked = sorted(names, key=lambda name: difflib.SequenceMatcher(None, want.lower(), name.lower()).ratio(),
+                            reverse=True)
             raise GankitError(f"data.attributes names {want!r}, which is not a column of {path}; the valid ones, "
                               f"nearest first: {', '.join(ranked)}.")
         if names.index(want) in columns:

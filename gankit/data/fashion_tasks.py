@@ -21,6 +21,7 @@ TOPS = (0, 2, 6, 4)
 
 
 def _limit(cfg) -> int | None:
+    """The validated data.limit, or None."""
     return image_options(cfg)[2]
 
 

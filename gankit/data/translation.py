@@ -40,15 +40,16 @@ def jitter(batches: list[torch.Tensor], generator: torch.Generator) -> list[torc
     top = torch.randint(big_h - h + 1, (n,), generator=generator, device=device)
     left = torch.randint(big_w - w + 1, (n,), generator=generator, device=device)
     flip = torch.randint(2, (n,), generator=generator, device=device).bool()
-    cols = torch.arange(w, device=device)
-    rows = top[:, None] + torch.arange(h, device=device)                                 # (n, H)
-    cols = left[:, None] + torch.where(flip[:, None], cols.flip(0), cols)                 # (n, W): a flip reads right to left
+    step = torch.arange(w, device=device)
+    rows = top[:, None] + torch.arange(h, device=device)                      # (n, H)
+    cols = left[:, None] + torch.where(flip[:, None], step.flip(0), step)     # (n, W): a flip reads right to left
+    examples = torch.arange(n, device=device)[:, None, None, None]
     out = []
     for x in batches:
-        big = F.interpolate(x, size=(big_h, big_w), mode="bilinear", align_corners=False)  # no overshoot past [-1, 1]
-        c = x.shape[1]
-        out.append(big[torch.arange(n, device=device)[:, None, None, None], torch.arange(c, device=device)[None, :, None, None],
-                       rows[:, None, :, None], cols[:, None, None, :]])                  # (n, C, H, W)
+        # Bilinear: no overshoot past [-1, 1] (pix2pix's bicubic can).
+        big = F.interpolate(x, size=(big_h, big_w), mode="bilinear", align_corners=False)
+        channels = torch.arange(x.shape[1], device=device)[None, :, None, None]
+        out.append(big[examples, channels, rows[:, None, :, None], cols[:, None, None, :]])  # (n, C, H, W)
     return out
 
 
@@ -75,6 +76,7 @@ def _names(class_names, num_classes: int) -> tuple[str, ...]:
 
 
 def _moved(t: torch.Tensor | None, device) -> torch.Tensor | None:
+    """t on device, or None."""
     return t.to(device) if t is not None else None
 
 
@@ -123,6 +125,7 @@ class PairedDataset(_TwoSides):
         self.jitter = bool(jitter)
 
     def __len__(self) -> int:
+        """The number of pairs."""
         return self.a.shape[0]
 
     def __repr__(self) -> str:

@@ -67,7 +67,8 @@ def test_row_naming_a_missing_image(tmp_path, make_cfg):
     (tmp_path / "000002.jpg").unlink()
     with pytest.raises(GankitError) as info:
         load_dataset(make_cfg(name="attributes", path=tmp_path))
-    assert str(info.value) == f"{path} line 4 names 000002.jpg, which is not in {tmp_path}; add the image or remove the line."
+    assert str(info.value) == (f"{path} line 4 names 000002.jpg, which is not in {tmp_path}; add the image or "
+                               f"remove the line.")
 
 
 def test_wrong_number_of_values_names_the_line(tmp_path, make_cfg):
@@ -80,7 +81,8 @@ def test_wrong_number_of_values_names_the_line(tmp_path, make_cfg):
 
 @pytest.mark.parametrize("rows, count, header, message", [
     (ROWS, 7, HEADER, "line 1 says 7 images but 3 image lines follow; correct the count on line 1."),
-    (ROWS[:1] + ["000002.jpg 1 2 1 1"], None, HEADER, "line 4 has '2' for Blond_Hair; each attribute value must be 1 or -1."),
+    (ROWS[:1] + ["000002.jpg 1 2 1 1"], None, HEADER,
+     "line 4 has '2' for Blond_Hair; each attribute value must be 1 or -1."),
     (ROWS, "many", HEADER, "line 1 is 'many', not the number of images; put the image count there"),
     (ROWS, None, "", "line 2 is empty; put the attribute names there"),
 ])

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import torch
 
-from gankit.data import FASHION_MNIST_DIR, ImageDataset, PairedDataset, UnpairedDataset, edge_maps, load_dataset, spec_of
+from gankit.data import (FASHION_MNIST_DIR, ImageDataset, PairedDataset, UnpairedDataset, edge_maps, load_dataset,
+                         spec_of)
 from gankit.data.idx import FASHION_MNIST_CLASSES, read_fashion_mnist
 
 pytestmark = pytest.mark.skipif(not Path(FASHION_MNIST_DIR).is_dir(), reason="Fashion-MNIST is not installed")
@@ -16,8 +18,8 @@ pytestmark = pytest.mark.skipif(not Path(FASHION_MNIST_DIR).is_dir(), reason="Fa
 @pytest.fixture(scope="module")
 def fashion():
     """The raw Fashion-MNIST splits, to compare the tasks against."""
-    from tests.data.conftest import FakeDataConfig
-    return {split: read_fashion_mnist(FakeDataConfig(split=split)) for split in ("train", "test")}
+    return {split: read_fashion_mnist(SimpleNamespace(name="fashion_mnist", path=None, split=split))
+            for split in ("train", "test")}
 
 
 def test_edges2fashion_pairs_edges_with_their_garment(make_cfg, fashion):
