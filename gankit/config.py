@@ -24,7 +24,7 @@ RECIPES_DIR = Path(__file__).parent / "recipes"
 
 @dataclass
 class DataConfig:
-    name: str = "fashion_mnist"     # gaussian1d | ring8 | grid25 | fashion_mnist | mnist | idx | digits | cifar10 | cifar100 | folder
+    name: str = "fashion_mnist"     # gaussian1d | ring8 | grid25 | fashion_mnist | mnist | idx | digits | cifar10 | cifar100 | folder | attributes | footwear | tops (multi-domain) | edges2fashion | paired_folder (pairs) | sandal2sneaker | shirt2tshirt | edges_unpaired | unpaired_folder (unpaired)
     path: str | None = None         # file or folder (fashion_mnist defaults to Debian's dataset-fashion-mnist)
     split: str = "train"            # train | test
     resolution: int | None = None   # resize images to this square size at load time
@@ -34,6 +34,10 @@ class DataConfig:
     std: float = 0.5                # gaussian1d: standard deviation of the data
     radius: float = 2.0             # ring8: radius of the ring
     mode_std: float = 0.02          # ring8 / grid25: standard deviation of each mode
+    direction: str = "AtoB"         # paired data: AtoB (A is the input) | BtoA (swap the sides)
+    jitter: bool = False            # paired / unpaired data: pix2pix's random resize to 1.1x, crop back and flip, per batch
+    attributes: list[str] = field(default_factory=list)  # attributes: the columns used as labels (empty: all)
+    attributes_file: str | None = None  # attributes: the attribute list, relative to data.path (default list_attr_celeba.txt)
 
 
 @dataclass

@@ -16,6 +16,7 @@ from gankit.errors import GankitError
 DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 CHOICES = {
     "data.split": ("train", "test"),
+    "data.direction": ("AtoB", "BtoA"),
     "model.z_dist": ("normal", "uniform"),
     "model.d_norm": ("batch", "layer", "none"),
     "model.g_out": ("tanh", "sigmoid", "none"),
@@ -114,22 +115,51 @@ def validate(cfg):
     return cfg
 
 
-# Keys that mean something only beside another setting: key -> (the setting, its value, what to say).
+# What each translation data.name loads (a copy of gankit.data's lists, which a test keeps equal; the
+# config does not import the data package and its torch).
+PAIRED_DATA = ("edges2fashion", "paired_folder")
+UNPAIRED_DATA = ("sandal2sneaker", "shirt2tshirt", "edges_unpaired", "unpaired_folder")
+MULTI_LABEL_DATA = ("attributes",)
+# The families that read single images (ImageDataset / ToyDataset), not pairs.
+IMAGE_OBJECTIVES = ("gan", "conditional")
+
+# Keys that mean something only beside another setting: key -> (the setting, its value or values, what to say).
 ONLY_WITH = {
     "model.cond": ("objective", "conditional", "objective=conditional"),
     "loss.class_weight": ("objective", "conditional", "objective=conditional with model.cond=acgan"),
     "model.g_dropout": ("model.generator", "cgan2014", "the cgan2014 generator"),
     "loss.divergence": ("loss.name", "fgan", "loss.name=fgan"),
     "loss.fgan_g": ("loss.name", "fgan", "loss.name=fgan"),
+    "data.direction": ("data.name", PAIRED_DATA, "paired data"),
+    "data.jitter": ("data.name", PAIRED_DATA + UNPAIRED_DATA, "paired or unpaired data"),
+    "data.attributes": ("data.name", MULTI_LABEL_DATA, "data.name=attributes"),
+    "data.attributes_file": ("data.name", MULTI_LABEL_DATA, "data.name=attributes"),
 }
 
 
 def _check_meaningful(cfg, flat: dict) -> None:
-    """Refuse a key changed from its default where the chosen family, model or loss never reads it."""
+    """Refuse a key changed from its default where the chosen family, model, loss or data never reads it."""
     defaults = flatten(dataclasses.asdict(type(cfg)()))
     chosen = dict(flat, **{"model.generator": cfg.model.generator or cfg.model.name})
     for key, (setting, value, needs) in ONLY_WITH.items():
-        if flat[key] != defaults[key] and chosen[setting] != value:
-            raise GankitError(f"config key '{key}' only applies with {needs}; remove it or set {setting}={value}.")
+        allowed = value if isinstance(value, tuple) else (value,)
+        if flat[key] != defaults[key] and chosen[setting] not in allowed:
+            fix = f"{setting}={allowed[0]}" if len(allowed) == 1 else f"{setting} to one of {', '.join(allowed)}"
+            raise GankitError(f"config key '{key}' only applies with {needs}; remove it or set {fix}.")
+    _check_data_for_objective(flat)
 
 
+def _check_data_for_objective(flat: dict) -> None:
+    """Refuse data the chosen image family cannot read: pairs, unpaired domains, or multi-label attributes."""
+    name, objective = flat["data.name"], flat["objective"]
+    if objective not in IMAGE_OBJECTIVES:
+        return
+    if name in PAIRED_DATA + UNPAIRED_DATA:
+        kind = "paired" if name in PAIRED_DATA else "unpaired"
+        raise GankitError(f"data.name={name} gives {kind} translation data (A and B images), which "
+                          f"objective={objective} cannot train on; choose a translation objective or an image "
+                          f"dataset such as fashion_mnist.")
+    if name in MULTI_LABEL_DATA and objective == "conditional":
+        raise GankitError(f"data.name={name} gives multi-label attributes, which objective=conditional cannot "
+                          f"use (it needs one class per image); use a folder with one sub-folder per class, "
+                          f"or set objective=gan.")

@@ -102,3 +102,39 @@ def test_a_key_the_chosen_family_or_loss_never_reads_is_refused(overrides, words
     with pytest.raises(GankitError, match=words):
         apply_overrides(Config(), overrides)
     apply_overrides(Config(), ["objective=conditional", "loss.name=fgan", "model.name=cgan2014"] + overrides)
+
+
+@pytest.mark.parametrize("overrides, words", [
+    (["data.direction=BtoA"], "config key 'data.direction' only applies with paired data; remove it or set "
+                              "data.name to one of edges2fashion, paired_folder."),
+    (["data.jitter=true"], "config key 'data.jitter' only applies with paired or unpaired data; remove it or set "
+                           "data.name to one of edges2fashion, paired_folder, sandal2sneaker, shirt2tshirt, "
+                           "edges_unpaired, unpaired_folder."),
+    (["data.attributes=[Male]"], "config key 'data.attributes' only applies with data.name=attributes; remove it "
+                                 "or set data.name=attributes."),
+    (["data.attributes_file=a.txt"], "config key 'data.attributes_file' only applies with data.name=attributes"),
+    (["data.direction=sideways", "data.name=paired_folder"], "config key 'data.direction' is 'sideways'; allowed: "
+                                                               "AtoB, BtoA."),
+    (["data.name=edges2fashion"], "data.name=edges2fashion gives paired translation data (A and B images), which "
+                                  "objective=gan cannot train on; choose a translation objective or an image "
+                                  "dataset such as fashion_mnist."),
+    (["data.name=sandal2sneaker", "objective=conditional"], "data.name=sandal2sneaker gives unpaired translation"),
+    (["data.name=attributes", "objective=conditional"], "data.name=attributes gives multi-label attributes, which "
+                                                        "objective=conditional cannot use"),
+])
+def test_translation_data_refusals(overrides, words):
+    """A data key where the data never reads it, and translation or multi-label data an image family cannot use."""
+    with pytest.raises(GankitError) as info:
+        apply_overrides(Config(), overrides)
+    assert str(info.value).startswith(words)
+
+
+def test_translation_data_keys_where_they_apply():
+    cfg = apply_overrides(Config(), ["objective=pix2pix", "data.name=edges2fashion", "data.direction=BtoA",
+                                     "data.jitter=true"])
+    assert cfg.data.direction == "BtoA" and cfg.data.jitter is True
+    apply_overrides(Config(), ["objective=cyclegan", "data.name=unpaired_folder", "data.jitter=true"])
+    cfg = apply_overrides(Config(), ["data.name=attributes", "data.attributes=[Male, Smiling]",
+                                     "data.attributes_file=../list_attr_celeba.txt"])
+    assert cfg.data.attributes == ["Male", "Smiling"]
+

@@ -1,19 +1,28 @@
-"""Datasets: toy distributions with known densities and in-memory image sets.
+"""Datasets: toy distributions with known densities, in-memory image sets and translation data.
 
-Every loader takes a DataConfig and returns a ToyDataset or an ImageDataset; image
-loaders apply data.limit, data.channels and data.resolution the same way.
+Every loader takes a DataConfig and returns a ToyDataset, an ImageDataset (kind
+"image"; multi-domain data is one with domain labels, or multi-label attributes),
+a PairedDataset (kind "paired": pix2pix) or an UnpairedDataset (kind "unpaired":
+CycleGAN); image loaders apply data.limit, data.channels and data.resolution the
+same way.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
+from gankit.data.attributes import load_attributes
 from gankit.data.cifar import load_cifar10, load_cifar100
 from gankit.data.digits import load_digits
+from gankit.data.edges import edge_maps
+from gankit.data.fashion_tasks import (load_edges2fashion, load_edges_unpaired, load_footwear, load_sandal2sneaker,
+                                       load_shirt2tshirt, load_tops)
 from gankit.data.folder import load_folder
 from gankit.data.idx import FASHION_MNIST_DIR, load_fashion_mnist, load_idx, read_idx
 from gankit.data.images import ImageDataset, image_options, to_float, to_uint8
 from gankit.data.toy import ToyDataset, load_gaussian1d, load_grid25, load_ring8
+from gankit.data.translation import PairedDataset, UnpairedDataset
+from gankit.data.translation_folders import load_paired_folder, load_unpaired_folder
 from gankit.errors import GankitError
 
 DATASETS = {
@@ -27,27 +36,45 @@ DATASETS = {
     "cifar10": load_cifar10,
     "cifar100": load_cifar100,
     "folder": load_folder,
+    "attributes": load_attributes,
+    "footwear": load_footwear,
+    "tops": load_tops,
+    "edges2fashion": load_edges2fashion,
+    "paired_folder": load_paired_folder,
+    "sandal2sneaker": load_sandal2sneaker,
+    "shirt2tshirt": load_shirt2tshirt,
+    "edges_unpaired": load_edges_unpaired,
+    "unpaired_folder": load_unpaired_folder,
 }
 
 TOY_DATASETS = ("gaussian1d", "ring8", "grid25")
+# What kind of dataset each translation name loads (gankit.config_rules keeps a copy for its cross-key rules).
+PAIRED_DATASETS = ("edges2fashion", "paired_folder")
+UNPAIRED_DATASETS = ("sandal2sneaker", "shirt2tshirt", "edges_unpaired", "unpaired_folder")
+MULTI_LABEL_DATASETS = ("attributes",)
 
 
 class DataSpec(NamedTuple):
-    """What networks are built for, without the data itself (so a run loads without its data)."""
+    """What networks are built for, without the data itself (so a run loads without its data).
 
-    kind: str                  # image | toy
+    For paired and unpaired data, shape is A's; every built-in and folder loader gives B the
+    same shape (one channel count for both sides), so one shape builds both directions.
+    """
+
+    kind: str                  # image | toy | paired | unpaired
     shape: tuple[int, ...]     # one example: (C, H, W) or (dim,)
-    num_classes: int = 0
+    num_classes: int = 0       # classes, or attributes when multi_label
     class_names: tuple[str, ...] = ()   # what each class is called, for `gankit sample --label`
+    multi_label: bool = False  # labels are (N, A) 0/1 attributes (data.name=attributes), not class indices
 
 
 def spec_of(data) -> DataSpec:
     """The DataSpec of a loaded dataset."""
     return DataSpec(data.kind, tuple(int(s) for s in data.shape), int(data.num_classes),
-                    tuple(getattr(data, "class_names", ())))
+                    tuple(getattr(data, "class_names", ())), bool(getattr(data, "multi_label", False)))
 
 
-def load_dataset(cfg) -> ImageDataset | ToyDataset:
+def load_dataset(cfg) -> ImageDataset | ToyDataset | PairedDataset | UnpairedDataset:
     """Load the dataset named by cfg.name, with the config's options applied."""
     loader = DATASETS.get(cfg.name)
     if loader is None:
@@ -59,6 +86,7 @@ def load_dataset(cfg) -> ImageDataset | ToyDataset:
 
 
 __all__ = [
-    "DATASETS", "DataSpec", "spec_of", "FASHION_MNIST_DIR", "ImageDataset", "ToyDataset", "load_dataset",
+    "DATASETS", "DataSpec", "spec_of", "FASHION_MNIST_DIR", "ImageDataset", "ToyDataset", "PairedDataset",
+    "UnpairedDataset", "PAIRED_DATASETS", "UNPAIRED_DATASETS", "MULTI_LABEL_DATASETS", "edge_maps", "load_dataset",
     "read_idx", "to_float", "to_uint8",
 ]

@@ -18,11 +18,13 @@ _GREY_MODES = ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L")
 _WIDE_GREY_MODES = ("I", "I;16", "I;16B", "I;16L")
 
 
-def _is_image(path: Path) -> bool:
+def is_image(path: Path) -> bool:
+    """Whether path is a visible PNG or JPEG file."""
     return path.is_file() and path.suffix.lower() in EXTENSIONS and not path.name.startswith(".")
 
 
-def _list_dir(folder: Path) -> list[Path]:
+def list_dir(folder: Path) -> list[Path]:
+    """The entries of a folder, sorted, or a GankitError when it cannot be listed."""
     try:
         return sorted(folder.iterdir())
     except OSError as exc:
@@ -38,10 +40,10 @@ def list_images(root: Path) -> tuple[list[Path], list[int] | None, list[str]]:
     if not root.is_dir():
         what = "does not exist" if not root.exists() else "is not a folder"
         raise GankitError(f"{root} {what}; set data.path to a folder of PNG or JPEG images.")
-    entries = _list_dir(root)
-    top = [p for p in entries if _is_image(p)]
+    entries = list_dir(root)
+    top = [p for p in entries if is_image(p)]
     subdirs = [p for p in entries if p.is_dir() and not p.name.startswith(".")]
-    per_class = [(d.name, [p for p in _list_dir(d) if _is_image(p)]) for d in subdirs]
+    per_class = [(d.name, [p for p in list_dir(d) if is_image(p)]) for d in subdirs]
     per_class = [(name, files) for name, files in per_class if files]
     nested = [p for _, files in per_class for p in files]
     if not top and not nested:
@@ -54,7 +56,7 @@ def list_images(root: Path) -> tuple[list[Path], list[int] | None, list[str]]:
     return nested, labels, classes
 
 
-def _probe(path: Path) -> tuple[str, tuple[int, int]]:
+def probe_image(path: Path) -> tuple[str, tuple[int, int]]:
     """The (mode, size) of an image file, read from its header only."""
     try:
         with Image.open(path) as img:
@@ -65,6 +67,7 @@ def _probe(path: Path) -> tuple[str, tuple[int, int]]:
 
 
 def _center_square(img: Image.Image) -> Image.Image:
+    """The largest centred square of an image."""
     w, h = img.size
     side = min(w, h)
     left, top = (w - side) // 2, (h - side) // 2
@@ -79,11 +82,15 @@ def _to_8bit(img: Image.Image) -> Image.Image:
     return Image.fromarray(np.rint(wide / 257.0).clip(0, 255).astype(np.uint8), "L")
 
 
-def _decode(path: Path, mode: str, resolution: int | None) -> np.ndarray:
-    """One image as an (H, W, C) uint8 array in the given PIL mode, optionally square-resized."""
+def decode_image(path: Path, mode: str, resolution: int | None,
+                 box: tuple[int, int, int, int] | None = None) -> np.ndarray:
+    """One image (or its `box`, PIL's left, top, right, bottom) as an (H, W, C) uint8 array in the given
+    PIL mode, optionally square-resized."""
     try:
         with Image.open(path) as img:
             img = _to_8bit(img).convert(mode)
+            if box is not None:
+                img = img.crop(box)
             if resolution is not None and img.size != (resolution, resolution):
                 img = _center_square(img).resize((resolution, resolution), Image.Resampling.BICUBIC)
             array = np.asarray(img, dtype=np.uint8)
@@ -93,12 +100,35 @@ def _decode(path: Path, mode: str, resolution: int | None) -> np.ndarray:
     return array.reshape(array.shape[0], array.shape[1], -1)
 
 
-def _check_sizes(files: list[Path], sizes: list[tuple[int, int]]) -> None:
+def check_sizes(files: list[Path], sizes: list[tuple[int, int]]) -> None:
     """Refuse images of different sizes when no resize was asked for."""
     for path, size in zip(files, sizes):
         if size != sizes[0]:
             raise GankitError(f"{files[0]} is {sizes[0][0]}x{sizes[0][1]} but {path} is {size[0]}x{size[1]}; "
                               f"set data.resolution to resize every image to one square size.")
+
+
+def image_mode(files: list[Path], probes: list[tuple[str, tuple[int, int]]], resolution: int | None,
+               channels: int | None) -> str:
+    """The PIL mode ("L" or "RGB") to decode files in, after refusing mixed sizes when no resize is asked for."""
+    if resolution is None:
+        check_sizes(files, [size for _, size in probes])
+    if channels is None:
+        channels = 1 if all(mode in _GREY_MODES for mode, _ in probes) else 3
+    return "L" if channels == 1 else "RGB"
+
+
+def stack_images(arrays: list[np.ndarray]) -> torch.Tensor:
+    """(H, W, C) uint8 arrays as one uint8 (N, C, H, W) tensor."""
+    return torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).contiguous()
+
+
+def read_image_groups(groups: list[list[Path]], resolution: int | None = None,
+                      channels: int | None = None) -> list[torch.Tensor]:
+    """Each group of image files as uint8 (N, C, H, W), all in one channel count and (unless resized) one size."""
+    files = [p for group in groups for p in group]
+    mode = image_mode(files, [probe_image(p) for p in files], resolution, channels)
+    return [stack_images([decode_image(p, mode, resolution) for p in group]) for group in groups]
 
 
 def load_folder_path(root: str | Path, resolution: int | None = None, channels: int | None = None,
@@ -109,14 +139,7 @@ def load_folder_path(root: str | Path, resolution: int | None = None, channels: 
         # Cut before decoding: only the kept images are read.
         files = files[:limit]
         labels = labels[:limit] if labels is not None else None
-    probes = [_probe(p) for p in files]
-    if resolution is None:
-        _check_sizes(files, [size for _, size in probes])
-    if channels is None:
-        channels = 1 if all(mode in _GREY_MODES for mode, _ in probes) else 3
-    mode = "L" if channels == 1 else "RGB"
-    arrays = [_decode(p, mode, resolution) for p in files]
-    images = torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).contiguous()
+    images, = read_image_groups([files], resolution, channels)
     label_tensor = torch.tensor(labels, dtype=torch.int64) if labels is not None else None
     return ImageDataset(images, label_tensor, len(classes), name, tuple(classes))
 

@@ -149,10 +149,15 @@ def load_idx(cfg) -> ImageDataset:
     return apply_options(load_idx_path(path, check_split(cfg), cfg.name), cfg)
 
 
-def load_fashion_mnist(cfg) -> ImageDataset:
-    """Fashion-MNIST from data.path, defaulting to Debian's dataset-fashion-mnist folder."""
+def read_fashion_mnist(cfg) -> ImageDataset:
+    """The whole Fashion-MNIST split data.split (no options applied), from data.path or Debian's folder."""
     path = Path(cfg.path or FASHION_MNIST_DIR).expanduser()
     if not cfg.path and not path.exists():
         raise GankitError(f"{path} does not exist; install Debian's dataset-fashion-mnist package "
                           f"or set data.path to a folder of Fashion-MNIST IDX files.")
-    return apply_options(load_idx_path(path, check_split(cfg), cfg.name, FASHION_MNIST_CLASSES), cfg)
+    return load_idx_path(path, check_split(cfg), cfg.name, FASHION_MNIST_CLASSES)
+
+
+def load_fashion_mnist(cfg) -> ImageDataset:
+    """Fashion-MNIST from data.path, defaulting to Debian's dataset-fashion-mnist folder."""
+    return apply_options(read_fashion_mnist(cfg), cfg)

@@ -32,20 +32,27 @@ def to_float(u8: torch.Tensor) -> torch.Tensor:
 
 
 class ImageDataset:
-    """Images held in memory as uint8 (N, C, H, W), with optional int64 class labels."""
+    """Images held in memory as uint8 (N, C, H, W), with optional labels.
+
+    Labels are int64 class indices (N,), or with multi_label float32 0/1 attributes (N, A)
+    whose names are class_names (num_classes = A). Multi-domain data (StarGAN) is this class
+    with the domain index (or the attributes) as labels.
+    """
 
     kind = "image"
 
     def __init__(self, images: torch.Tensor, labels: torch.Tensor | None = None,
-                 num_classes: int = 0, name: str = "images", class_names: tuple[str, ...] | None = None):
+                 num_classes: int = 0, name: str = "images", class_names: tuple[str, ...] | None = None,
+                 multi_label: bool = False):
         if images.dtype != torch.uint8 or images.dim() != 4:
             raise ValueError(f"images must be uint8 (N, C, H, W), got {images.dtype} {tuple(images.shape)}")
         if labels is not None:
-            labels = labels.to(torch.int64)
-            if labels.shape != (images.shape[0],):
-                raise ValueError(f"labels must have shape ({images.shape[0]},), got {tuple(labels.shape)}")
+            labels = _checked_labels(labels, images.shape[0], multi_label)
+            if multi_label:
+                num_classes = labels.shape[1]
         self.images = images
         self.labels = labels
+        self.multi_label = bool(multi_label)
         self.num_classes = int(num_classes) if labels is not None else 0
         self.name = name
         # What each class is called ("sneaker"), for `gankit sample --label`; the index where unnamed.
@@ -71,10 +78,11 @@ class ImageDataset:
     def to(self, device) -> "ImageDataset":
         """The same dataset held on `device` (uint8 there; batches are converted on the device)."""
         labels = self.labels.to(device) if self.labels is not None else None
-        return ImageDataset(self.images.to(device), labels, self.num_classes, self.name, self.class_names)
+        return ImageDataset(self.images.to(device), labels, self.num_classes, self.name, self.class_names,
+                            self.multi_label)
 
     def sample(self, batch_size: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """Random batch by indexing (torch.randint with the given generator, with replacement): float32 (B,C,H,W) in [-1, 1] and labels (B,) or None.
+        """Random batch by indexing (torch.randint with the given generator, with replacement): float32 (B,C,H,W) in [-1, 1] and labels (B,) (or (B, A) multi-label) or None.
 
         The generator must live where the images do; so does the batch.
         """
@@ -85,6 +93,21 @@ class ImageDataset:
     def as_float(self, start: int = 0, end: int | None = None) -> torch.Tensor:
         """The images [start:end] as float32 in [-1, 1]."""
         return to_float(self.images[start:end])
+
+
+def _checked_labels(labels: torch.Tensor, n: int, multi_label: bool) -> torch.Tensor:
+    """Labels as int64 (n,), or as float32 (n, A) 0/1 attributes when multi_label."""
+    if not multi_label:
+        labels = labels.to(torch.int64)
+        if labels.shape != (n,):
+            raise ValueError(f"labels must have shape ({n},), got {tuple(labels.shape)}")
+        return labels
+    labels = labels.to(torch.float32)
+    if labels.dim() != 2 or labels.shape[0] != n:
+        raise ValueError(f"multi-label labels must have shape ({n}, A), got {tuple(labels.shape)}")
+    if not bool(((labels == 0) | (labels == 1)).all()):
+        raise ValueError("multi-label labels must be 0 or 1")
+    return labels
 
 
 def convert_channels(images: torch.Tensor, channels: int) -> torch.Tensor:
@@ -132,21 +155,31 @@ def image_options(cfg) -> tuple[int | None, int | None, int | None]:
             _positive_int(cfg.limit, "limit"))
 
 
-def apply_options(ds: ImageDataset, cfg) -> ImageDataset:
-    """Apply the config's limit, channels and resolution to a dataset (a no-op where already met)."""
-    resolution, channels, limit = image_options(cfg)
-    images, labels = ds.images, ds.labels
-    # Cut first so the conversions only touch what is kept.
-    if limit is not None and limit < images.shape[0]:
-        images = images[:limit].clone()
-        labels = labels[:limit].clone() if labels is not None else None
+def convert_images(images: torch.Tensor, channels: int | None, resolution: int | None) -> torch.Tensor:
+    """uint8 (N, C, H, W) converted to `channels` and resized to `resolution` where they are set."""
     if channels is not None:
         images = convert_channels(images, channels)
     if resolution is not None:
         images = resize(images, resolution)
+    return images
+
+
+def cut(limit: int | None, *tensors: torch.Tensor | None) -> tuple[torch.Tensor | None, ...]:
+    """The first `limit` rows of each tensor (copies, so the rest can be freed); None and short tensors pass."""
+    if limit is None:
+        return tensors
+    return tuple(t[:limit].clone() if t is not None and limit < t.shape[0] else t for t in tensors)
+
+
+def apply_options(ds: ImageDataset, cfg) -> ImageDataset:
+    """Apply the config's limit, channels and resolution to a dataset (a no-op where already met)."""
+    resolution, channels, limit = image_options(cfg)
+    # Cut first so the conversions only touch what is kept.
+    images, labels = cut(limit, ds.images, ds.labels)
+    images = convert_images(images, channels, resolution)
     if images is ds.images and labels is ds.labels:
         return ds
-    return ImageDataset(images, labels, ds.num_classes, ds.name, ds.class_names)
+    return ImageDataset(images, labels, ds.num_classes, ds.name, ds.class_names, ds.multi_label)
 
 
 def require_path(cfg, what: str) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import struct
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +25,10 @@ class FakeDataConfig:
     std: float = 0.5
     radius: float = 2.0
     mode_std: float = 0.02
+    direction: str = "AtoB"
+    jitter: bool = False
+    attributes: list[str] = field(default_factory=list)
+    attributes_file: str | None = None
 
 
 @pytest.fixture

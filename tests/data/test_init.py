@@ -5,10 +5,14 @@ from __future__ import annotations
 import pytest
 
 import gankit.data as data
-from gankit.data import DATASETS, FASHION_MNIST_DIR, ImageDataset, ToyDataset, load_dataset
+from gankit import config_rules
+from gankit.data import (DATASETS, FASHION_MNIST_DIR, MULTI_LABEL_DATASETS, PAIRED_DATASETS, UNPAIRED_DATASETS,
+                         ImageDataset, ToyDataset, load_dataset)
 from gankit.errors import GankitError
 
-NAMES = ["gaussian1d", "ring8", "grid25", "fashion_mnist", "mnist", "idx", "digits", "cifar10", "cifar100", "folder"]
+NAMES = ["gaussian1d", "ring8", "grid25", "fashion_mnist", "mnist", "idx", "digits", "cifar10", "cifar100", "folder",
+         "attributes", "footwear", "tops", "edges2fashion", "paired_folder", "sandal2sneaker", "shirt2tshirt",
+         "edges_unpaired", "unpaired_folder"]
 
 
 def test_public_names():
@@ -26,7 +30,8 @@ def test_unknown_name_lists_valid_ones(make_cfg):
     assert "imagenet" in message and all(name in message for name in NAMES)
 
 
-@pytest.mark.parametrize("name", ["mnist", "idx", "cifar10", "cifar100", "folder"])
+@pytest.mark.parametrize("name", ["mnist", "idx", "cifar10", "cifar100", "folder", "attributes", "paired_folder",
+                                  "unpaired_folder"])
 def test_path_required(make_cfg, name):
     with pytest.raises(GankitError, match=f"data.name={name} needs a path; set data.path="):
         load_dataset(make_cfg(name=name))
@@ -50,3 +55,11 @@ def test_kinds(make_cfg, mnist_dir):
 def test_loaders_in_table_apply_options(make_cfg, mnist_dir):
     ds = DATASETS["mnist"](make_cfg(name="mnist", path=mnist_dir, limit=2))
     assert len(ds) == 2
+
+
+def test_config_rules_know_the_translation_names():
+    # The config's cross-key rules keep their own copy (the config does not import the data package).
+    assert config_rules.PAIRED_DATA == PAIRED_DATASETS
+    assert config_rules.UNPAIRED_DATA == UNPAIRED_DATASETS
+    assert config_rules.MULTI_LABEL_DATA == MULTI_LABEL_DATASETS
+    assert set(PAIRED_DATASETS + UNPAIRED_DATASETS + MULTI_LABEL_DATASETS) <= set(DATASETS)
