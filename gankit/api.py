@@ -106,7 +106,7 @@ def load_run(run_dir: str | Path, checkpoint: str = "latest", device: str = "cpu
     tensors, meta = ckpt.load_checkpoint(_checkpoint_path(run_dir, checkpoint))
     cfg = from_dict(meta["config"], source=f"{run_dir} checkpoint")
     kind, shape, classes, *rest = meta.get("spec") or ("image" if len(meta["shape"]) == 3 else "toy", meta["shape"], 0)
-    if not any(k.startswith("G_ema.") for k in tensors):
+    if not any(k.split(".")[0].endswith("_ema") for k in tensors):
         cfg.train.ema = 0.0  # the run kept no EMA copy
     # Older checkpoints stop after the classes (no names) or the names (no multi_label).
     spec = DataSpec(kind, tuple(shape), classes, tuple(rest[0]) if rest else (), bool(rest[1]) if rest[1:] else False)

@@ -100,6 +100,14 @@ def _eval(args) -> None:
     print(evaluation.format_table(result))
 
 
+def _translate(args) -> None:
+    from gankit.translate import translate_files
+
+    written = translate_files(args.run_dir, args.input, out=args.out, target=args.target, direction=args.direction,
+                              checkpoint=args.checkpoint, device=args.device)
+    print(f"{len(written)} translation{'s' if len(written) != 1 else ''} in {written[0].parent}")
+
+
 def _reproduce(args) -> None:
     from gankit.reproduce import reproduce
 
@@ -161,6 +169,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, metavar="FILE", help="with --samples: also write the metrics as JSON here")
     p.add_argument("--device", default="cpu", help="where samples and features are computed: auto, cpu, cuda, cuda:N, mps")
     p.set_defaults(func=_eval)
+
+    p = sub.add_parser("translate", help="translate your own images with a pix2pix, CycleGAN or StarGAN run")
+    p.add_argument("run_dir", metavar="RUN_DIR")
+    p.add_argument("--input", required=True, metavar="FILE_OR_DIR", help="a PNG / JPEG file or a folder of them")
+    p.add_argument("--out", default=None, metavar="DIR", help="folder for the translations (default: a new one in RUN_DIR)")
+    p.add_argument("--target", default=None, metavar="DOMAIN",
+                   help="StarGAN: the target domain (index or name), or attributes as NAME=0|1,...")
+    p.add_argument("--direction", default=None, choices=("AtoB", "BtoA"), help="CycleGAN: which generator (default AtoB)")
+    p.add_argument("--checkpoint", default="latest", help="'latest', 'best' or a step such as 002000")
+    p.add_argument("--device", default="cpu", help="auto, cpu, cuda, cuda:N or mps (default cpu)")
+    p.set_defaults(func=_translate)
 
     p = sub.add_parser("reproduce", help="re-run a classic GAN experiment and write its report")
     p.add_argument("name", metavar="NAME", help="fig1, saturation, table1, mode-collapse, wgan-meaningful-loss, dcgan, fgan, cgan, augmentation")

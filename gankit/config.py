@@ -59,6 +59,8 @@ class ModelConfig:
     g_out: str = "tanh"             # G output: tanh | sigmoid (rescaled to [-1, 1]) | none
     init: str = "default"           # default (each family's own) | goodfellow2014 (the 2014 reference code, mlp / maxout / cgan2014)
     cond: str = "concat"            # objective conditional: how the label reaches G and D: concat | projection | acgan
+    g_blocks: int = 6               # resnet / stargan G: residual blocks
+    d_layers: int = 3               # patchgan D: stride-2 layers (1, 2, 3: 16, 34, 70 px patches; 0: one pixel)
 
 
 @dataclass
@@ -70,7 +72,12 @@ class LossConfig:
     clip: float = 0.01              # clip: D weights are clamped to [-clip, clip] after each D step
     gp_weight: float = 10.0         # gp: lambda of the gradient penalty
     r1_gamma: float = 10.0          # r1: gamma of the R1 penalty (gamma / 2 * ||grad D(x)||^2)
-    class_weight: float = 1.0       # model.cond=acgan: weight of the auxiliary classifier's cross-entropy
+    class_weight: float = 1.0       # model.cond=acgan / stargan: weight of the (auxiliary) domain classifier's loss
+    adv_weight: float = 1.0         # pix2pix / cyclegan / stargan: weight of G's adversarial loss (0: none, e.g. pix2pix's "L1 alone")
+    l1_weight: float = 100.0        # pix2pix: lambda of the L1 distance to the target
+    cycle_weight: float = 10.0      # cyclegan: lambda of each cycle-consistency L1
+    identity_weight: float = 0.5    # cyclegan: the identity L1's weight, as a share of cycle_weight
+    rec_weight: float = 10.0        # stargan: lambda of the reconstruction L1
 
 
 @dataclass
@@ -84,6 +91,7 @@ class OptimConfig:
     min_lr: float = 0.0             # lr_decay stops here
     final_momentum: float | None = None  # sgd / rmsprop: momentum rises linearly to this over momentum_ramp
     momentum_ramp: list[int] = field(default_factory=lambda: [0, 0])  # [first, last] G step of that rise
+    linear_decay: list[int] | None = None  # [start, end] G steps: lr constant until start, then linearly to 0 at end (pix2pix, CycleGAN)
 
 
 @dataclass
@@ -91,6 +99,7 @@ class TrainConfig:
     steps: int = 2000               # generator steps (each preceded by n_critic D steps)
     batch_size: int = 64            # examples per D or G step
     n_critic: int = 1               # k: D steps per G step (Algorithm 1 of Goodfellow et al. 2014)
+    pool_size: int = 50             # cyclegan: generated images each D keeps and draws from (0: none)
     reuse_fakes: bool = False       # G's update reuses the last D step's fakes (one G forward fewer, as the PyTorch DCGAN example) instead of fresh noise
     seed: int = 0                   # seeds the models, the data order and the noise
     ema: float = 0.0                # decay of an exponential moving average of G (0 disables)
@@ -116,7 +125,7 @@ class TrainConfig:
 @dataclass
 class Config:
     description: str = ""           # one line shown by `gankit recipes`
-    objective: str = "gan"          # the family that trains: gan | conditional (labels from the data)
+    objective: str = "gan"          # the family that trains: gan | conditional (labels from the data) | pix2pix | cyclegan | stargan
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     loss: LossConfig = field(default_factory=LossConfig)

@@ -53,6 +53,14 @@ BOUNDS = {
     "model.input_dropout": (0, 1, True),
     "model.g_dropout": (0, 1, True),
     "loss.class_weight": (0, None, True),
+    "loss.adv_weight": (0, None, True),
+    "loss.l1_weight": (0, None, True),
+    "loss.cycle_weight": (0, None, True),
+    "loss.identity_weight": (0, None, True),
+    "loss.rec_weight": (0, None, True),
+    "model.g_blocks": (0, None, True),
+    "model.d_layers": (0, None, True),
+    "train.pool_size": (0, None, True),
     "data.resolution": (0, None, False),
     "data.limit": (0, None, False),
     "data.std": (0, None, False),
@@ -109,6 +117,7 @@ def validate(cfg):
         if len(ramp) != 2 or not 0 <= ramp[0] <= ramp[1]:
             raise GankitError(f"config key '{opt}.momentum_ramp' is {ramp}; give [first, last] G steps with "
                               "0 <= first <= last, e.g. [500, 125000].")
+        _check_linear_decay(opt, flat)
         if flat[f"{opt}.final_momentum"] is not None and flat[f"{opt}.name"] == "adam":
             raise GankitError(f"config key '{opt}.final_momentum' needs {opt}.name=sgd or rmsprop; Adam has "
                               "no momentum to ramp (set its betas instead).")
@@ -122,14 +131,38 @@ UNPAIRED_DATA = ("sandal2sneaker", "shirt2tshirt", "edges_unpaired", "unpaired_f
 MULTI_LABEL_DATA = ("attributes",)
 # The families that read single images (ImageDataset / ToyDataset), not pairs.
 IMAGE_OBJECTIVES = ("gan", "conditional")
+TRANSLATION = ("pix2pix", "cyclegan", "stargan")
 
-# Keys that mean something only beside another setting: key -> (the setting, its value or values, what to say).
+
+def _check_linear_decay(opt: str, flat: dict) -> None:
+    decay = flat[f"{opt}.linear_decay"]
+    if decay is None:
+        return
+    if len(decay) != 2 or not 0 <= decay[0] < decay[1]:
+        raise GankitError(f"config key '{opt}.linear_decay' is {decay}; give [start, end] G steps with "
+                          "0 <= start < end, e.g. [100000, 200000].")
+    if flat[f"{opt}.lr_decay"] != 1.0:
+        raise GankitError(f"config keys '{opt}.linear_decay' and '{opt}.lr_decay' are two schedules for one "
+                          "learning rate; keep one.")
+
+
+# Keys that mean something only beside another setting: key -> (the setting, its values, what to say).
+# model.generator / model.discriminator stand for the builder chosen, by its own key or by model.name.
 ONLY_WITH = {
-    "model.cond": ("objective", "conditional", "objective=conditional"),
-    "loss.class_weight": ("objective", "conditional", "objective=conditional with model.cond=acgan"),
-    "model.g_dropout": ("model.generator", "cgan2014", "the cgan2014 generator"),
-    "loss.divergence": ("loss.name", "fgan", "loss.name=fgan"),
-    "loss.fgan_g": ("loss.name", "fgan", "loss.name=fgan"),
+    "model.cond": ("objective", ("conditional",), "objective=conditional"),
+    "loss.class_weight": ("objective", ("conditional", "stargan"),
+                          "objective=conditional with model.cond=acgan, or objective=stargan"),
+    "model.g_dropout": ("model.generator", ("cgan2014", "unet", "pix2pix"), "the cgan2014 or unet generator"),
+    "model.g_blocks": ("model.generator", ("resnet", "stargan", "cyclegan"), "the resnet or stargan generator"),
+    "model.d_layers": ("model.discriminator", ("patchgan", "pix2pix", "cyclegan"), "the patchgan discriminator"),
+    "loss.divergence": ("loss.name", ("fgan",), "loss.name=fgan"),
+    "loss.fgan_g": ("loss.name", ("fgan",), "loss.name=fgan"),
+    "loss.adv_weight": ("objective", TRANSLATION, "objective=pix2pix, cyclegan or stargan"),
+    "loss.l1_weight": ("objective", ("pix2pix",), "objective=pix2pix"),
+    "loss.cycle_weight": ("objective", ("cyclegan",), "objective=cyclegan"),
+    "loss.identity_weight": ("objective", ("cyclegan",), "objective=cyclegan"),
+    "train.pool_size": ("objective", ("cyclegan",), "objective=cyclegan"),
+    "loss.rec_weight": ("objective", ("stargan",), "objective=stargan"),
     "data.direction": ("data.name", PAIRED_DATA, "paired data"),
     "data.jitter": ("data.name", PAIRED_DATA + UNPAIRED_DATA, "paired or unpaired data"),
     "data.attributes": ("data.name", MULTI_LABEL_DATA, "data.name=attributes"),
@@ -140,18 +173,33 @@ ONLY_WITH = {
 def _check_meaningful(cfg, flat: dict) -> None:
     """Refuse a key changed from its default where the chosen family, model, loss or data never reads it."""
     defaults = flatten(dataclasses.asdict(type(cfg)()))
-    chosen = dict(flat, **{"model.generator": cfg.model.generator or cfg.model.name})
-    for key, (setting, value, needs) in ONLY_WITH.items():
-        allowed = value if isinstance(value, tuple) else (value,)
+    chosen = dict(flat, **{"model.generator": cfg.model.generator or cfg.model.name,
+                           "model.discriminator": cfg.model.discriminator or cfg.model.name})
+    for key, (setting, allowed, needs) in ONLY_WITH.items():
         if flat[key] != defaults[key] and chosen[setting] not in allowed:
             fix = f"{setting}={allowed[0]}" if len(allowed) == 1 else f"{setting} to one of {', '.join(allowed)}"
             raise GankitError(f"config key '{key}' only applies with {needs}; remove it or set {fix}.")
     _check_data_for_objective(flat)
 
 
+# What each translation family reads: (data names, what to say).
+TRANSLATION_DATA = {
+    "pix2pix": (PAIRED_DATA, "paired data (edges2fashion, or paired_folder with your A|B images)"),
+    "cyclegan": (UNPAIRED_DATA, "unpaired data (sandal2sneaker, shirt2tshirt, edges_unpaired, or unpaired_folder "
+                                "with trainA/ trainB/ testA/ testB/)"),
+}
+
+
 def _check_data_for_objective(flat: dict) -> None:
-    """Refuse data the chosen image family cannot read: pairs, unpaired domains, or multi-label attributes."""
+    """Refuse data the chosen family cannot read: pairs for an image family, single images for pix2pix, ..."""
     name, objective = flat["data.name"], flat["objective"]
+    if objective in TRANSLATION_DATA and name not in TRANSLATION_DATA[objective][0]:
+        raise GankitError(f"objective={objective} trains on {TRANSLATION_DATA[objective][1]}, and data.name={name} "
+                          "is not; choose one of those.")
+    if objective == "stargan" and name in PAIRED_DATA + UNPAIRED_DATA:
+        raise GankitError(f"objective=stargan trains on images labelled with domains (footwear, tops, a folder with "
+                          f"one sub-folder per domain, attributes), and data.name={name} gives A and B images; "
+                          "choose one of those.")
     if objective not in IMAGE_OBJECTIVES:
         return
     if name in PAIRED_DATA + UNPAIRED_DATA:

@@ -15,6 +15,7 @@ from gankit.config import DataConfig, apply_overrides, Config
 from gankit.data import load_dataset, to_float
 from gankit.data.folder import load_folder_path
 from gankit.errors import GankitError
+from gankit.metrics.evaluate_translation import EVALUATORS as TRANSLATION_EVALUATORS, evaluate_translation
 from gankit.metrics.evaluate import (CONDITIONAL_DEFAULTS, data_kind, evaluate_conditional, evaluate_images,
                                      evaluate_toy, parse_metrics, split_of)
 from gankit.train.device import resolve_device
@@ -96,6 +97,13 @@ def evaluate_run(run_dir: str | Path, metrics: str | None = None, n: int = 10000
                  device: str = "cpu") -> dict:
     """Score a run's generator on n samples (sampled and featurised on `device`); writes metrics.json into the run folder."""
     run = load_run(run_dir, checkpoint, device)
+    if run.cfg.objective in TRANSLATION_EVALUATORS:
+        if metrics is not None:
+            raise GankitError(f"--metrics does not apply to a {run.cfg.objective} run; it is scored on its test split "
+                              "with the translation metrics (pixel metrics, class accuracy, FID, cycle): drop it.")
+        result = {"checkpoint": checkpoint, **evaluate_translation(run, n, device)}
+        write_metrics(Path(run_dir) / "metrics.json", result)
+        return result
     fake, labels = sample(run, n=n, seed=seed, return_labels=True)  # a conditional run: every class equally
     # CAS, if asked for, trains on fresh samples, as many as the real training split (Ravuri and Vinyals 2019).
     cas_draw = lambda count: sample(run, n=count, seed=seed + 1, return_labels=True)

@@ -44,9 +44,41 @@ def tiny_conditional_config(**train) -> Config:
     return cfg
 
 
+def _tiny_translation(objective: str, data: str, model: dict, loss: dict | None = None, **train) -> Config:
+    """A translation family on a built-in Fashion-MNIST task, cut to 40 examples at 16 px, 4-channel-wide nets."""
+    tree = {"objective": objective, "data": {"name": data, "resolution": 16, "limit": 40},
+            "model": {"width": 4, **model}, "loss": loss or {},
+            "train": {"steps": 4, "batch_size": 4, "log_every": 2, "sample_every": 2, "checkpoint_every": 2,
+                      "n_samples": 6, "progress": False, **train}}
+    return from_dict(tree)
+
+
+def tiny_pix2pix_config(**train) -> Config:
+    """pix2pix on edges2fashion: U-Net with dropout, 1-layer PatchGAN, EMA."""
+    return _tiny_translation("pix2pix", "edges2fashion", {"name": "pix2pix", "d_layers": 1, "g_dropout": 0.5},
+                             ema=0.9, **train)
+
+
+def tiny_cyclegan_config(**train) -> Config:
+    """CycleGAN on sandal2sneaker: ResNet Gs with one block, LSGAN, a pool of 8, linear decay from step 2."""
+    cfg = _tiny_translation("cyclegan", "sandal2sneaker", {"name": "cyclegan", "d_layers": 1, "g_blocks": 1},
+                            {"name": "lsgan"}, pool_size=8, **train)
+    cfg.g_optim.linear_decay = cfg.d_optim.linear_decay = [2, 6]
+    return cfg
+
+
+def tiny_stargan_config(**train) -> Config:
+    """StarGAN on footwear (3 domains): WGAN-GP, 2 D steps per G step."""
+    return _tiny_translation("stargan", "footwear", {"name": "stargan", "g_blocks": 1},
+                             {"name": "wasserstein", "penalty": "gp"}, n_critic=2, **train)
+
+
 FAMILY_CONFIGS = {
     "gan": tiny_gan_config,
     "conditional": tiny_conditional_config,
+    "pix2pix": tiny_pix2pix_config,
+    "cyclegan": tiny_cyclegan_config,
+    "stargan": tiny_stargan_config,
 }
 
 

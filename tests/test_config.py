@@ -96,7 +96,7 @@ def test_valid_keys_cover_the_documented_ones():
     (["model.cond=acgan"], "'model.cond' only applies with objective=conditional"),
     (["loss.class_weight=2"], "'loss.class_weight' only applies with objective=conditional"),
     (["loss.divergence=kl"], "'loss.divergence' only applies with loss.name=fgan"),
-    (["model.g_dropout=0.5"], "'model.g_dropout' only applies with the cgan2014 generator"),
+    (["model.g_dropout=0.5"], "'model.g_dropout' only applies with the cgan2014 or unet generator"),
 ])
 def test_a_key_the_chosen_family_or_loss_never_reads_is_refused(overrides, words):
     with pytest.raises(GankitError, match=words):

@@ -20,6 +20,18 @@ def _plain(value):
     return value
 
 
+def cell(value) -> str:
+    """A Markdown table cell: floats with 4 significant digits, None empty, `|` escaped (it would split the cell)."""
+    text = f"{value:.4g}" if isinstance(value, float) else ("" if value is None else str(value))
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_table(header: list[str], rows: list[list]) -> str:
+    """A Markdown table whose every cell is escaped."""
+    lines = ["| " + " | ".join(cell(h) for h in header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows])
+
+
 class Report:
     """Collects text, figures, tables and measurements; save() writes report.md and results.json."""
 
@@ -45,10 +57,7 @@ class Report:
         if not rows:
             return
         columns = columns or list(rows[0])
-        fmt = lambda v: f"{v:.4g}" if isinstance(v, float) else ("" if v is None else str(v))
-        lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-        lines += ["| " + " | ".join(fmt(r.get(c)) for c in columns) + " |" for r in rows]
-        self.parts.append("\n".join(lines))
+        self.parts.append(markdown_table(columns, [[r.get(c) for c in columns] for r in rows]))
 
     def measure(self, key: str, value) -> None:
         """Record a measurement for results.json."""
@@ -62,8 +71,8 @@ class Report:
         """Write report.md and results.json into the output folder."""
         head = [f"# {self.title}", f"Scale: `{self.scale}`."]
         if self.summary:
-            head.append("| quantity | measured | reference / expectation |\n|---|---|---|\n" +
-                        "\n".join(f"| {q} | {m} | {e} |" for q, m, e in self.summary))
+            head.append(markdown_table(["quantity", "measured", "reference / expectation"],
+                                       [list(row) for row in self.summary]))
         body = "\n\n".join(head + self.parts) + "\n"
         md, js = self.out_dir / "report.md", self.out_dir / "results.json"
         atomic_write(md, lambda f: f.write(body.encode()))

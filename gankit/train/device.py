@@ -74,4 +74,7 @@ def place_data(data, device: torch.device):
 def _tensors(data) -> list[torch.Tensor]:
     if data.kind == "image":
         return [data.images] + ([data.labels] if data.labels is not None else [])
+    if data.kind in ("paired", "unpaired"):
+        extra = (getattr(data, name, None) for name in ("labels", "labels_a", "labels_b", "pairs_b"))
+        return [data.a, data.b] + [t for t in extra if t is not None]
     return [data.modes]

@@ -2,6 +2,7 @@ import json
 
 from gankit.reproduce import reproduce
 from tests.reproduce.test_table1 import mnist_format_folder
+from tests.reproduce.tables import assert_tables_render
 
 
 def test_cgan_tiny_scores_both_gans_with_the_parzen_protocol_and_draws_a_row_per_class(tmp_path):
@@ -15,4 +16,5 @@ def test_cgan_tiny_scores_both_gans_with_the_parzen_protocol_and_draws_a_row_per
         assert [step for step, _ in results[f"{recipe}_curve"]] == [0, 2, 4]
     assert results["label_accuracy"] is None  # user IDX files: no domain classifier for them
     text = (out / "report.md").read_text()
+    assert assert_tables_render(text) >= 1
     assert "132 +/- 1.8" in text and "225 +/- 2" in text and "not comparable" in text

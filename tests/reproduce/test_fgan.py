@@ -7,6 +7,7 @@ import torch
 from gankit.losses import DIVERGENCES
 from gankit.reproduce import EXPERIMENTS, reproduce
 from gankit.reproduce.fgan_1d import Grid, data_moments, gaussian_of, mixture, true_minimiser
+from tests.reproduce.tables import assert_tables_render
 
 
 @pytest.mark.parametrize("div", sorted(DIVERGENCES))
@@ -43,6 +44,7 @@ def test_fgan_tiny_writes_report_figures_and_results(tmp_path):
                  "snapshots_ring8.png"):
         assert (out / name).is_file() and (out / name).stat().st_size > 0, name
     text = (out / "report.md").read_text()
+    assert assert_tables_render(text) >= 1
     assert EXPERIMENTS["fgan"].TITLE in text and "fit_1d.png" in text and "estimate_1d.png" in text
     results = json.loads((out / "results.json").read_text())["results"]
     for div in DIVERGENCES:

@@ -2,6 +2,7 @@ import json
 import math
 
 from gankit.reproduce import EXPERIMENTS, reproduce
+from tests.reproduce.tables import assert_tables_render
 
 
 def test_fig1_tiny_writes_report_figures_and_consistent_theory(tmp_path):
@@ -10,6 +11,7 @@ def test_fig1_tiny_writes_report_figures_and_consistent_theory(tmp_path):
     for name in ("report.md", "results.json", "fig1.png", "d_star.png", "training.png"):
         assert (out / name).is_file() and (out / name).stat().st_size > 0, name
     text = (out / "report.md").read_text()
+    assert assert_tables_render(text) >= 1
     assert "![" in text and "fig1.png" in text and "d_star.png" in text and "histogram" in text
     results = json.loads((out / "results.json").read_text())["results"]
     for step in (2, 40):  # tiny: 40 G steps, D* checked at steps // 20 and at the end

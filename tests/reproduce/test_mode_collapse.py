@@ -8,12 +8,14 @@ from gankit.data import load_dataset
 from gankit.config import load_config
 from gankit.reproduce import reproduce
 from gankit.reproduce.mode_collapse import coverage, one_thread
+from tests.reproduce.tables import assert_tables_render
 
 
 def test_tiny_mode_collapse_writes_report_figures_and_finite_results(tmp_path):
     from PIL import Image
     report = reproduce("mode-collapse", out=tmp_path, scale="tiny")
     text = (report.out_dir / "report.md").read_text()
+    assert assert_tables_render(text) >= 1
     assert "3 standard deviations" in text and "snapshots_ring8.png" in text and "curves_ring8.png" in text
     for name in ("snapshots_ring8.png", "curves_ring8.png"):
         with Image.open(report.out_dir / name) as image:

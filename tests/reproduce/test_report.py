@@ -5,6 +5,7 @@ import pytest
 from gankit.errors import GankitError
 from gankit.reproduce import reproduce
 from gankit.reproduce.report import Report
+from tests.reproduce.tables import assert_tables_render
 
 
 def test_report_writes_markdown_with_figures_and_json(tmp_path):
@@ -24,6 +25,14 @@ def test_report_writes_markdown_with_figures_and_json(tmp_path):
     saved = json.loads(js.read_text())
     assert saved["results"] == {"value": None, "nested": {"k": [1, 2]}} and saved["scale"] == "tiny"
     assert "D(x)" in report.summary_table()
+
+
+def test_a_vertical_bar_in_a_cell_is_escaped_and_tables_still_render(tmp_path):
+    report = Report(tmp_path / "r", "demo", "A demo", "tiny")
+    report.table([{"quantity": "|D(x) - 1/2|", "value": 0.01}])
+    report.claim("max |D - D*|", "0.03", "< 0.05 | exact")
+    text = report.save()[0].read_text()
+    assert "\\|D(x) - 1/2\\|" in text and assert_tables_render(text) == 2
 
 
 def test_unknown_experiment_is_a_clear_error(tmp_path):

@@ -9,6 +9,7 @@ from gankit.errors import GankitError
 from gankit.reproduce import reproduce
 from gankit.reproduce.table1 import mnist_verdict, pixels
 from tests.data.conftest import idx_bytes
+from tests.reproduce.tables import assert_tables_render
 
 
 def test_mnist_verdict_needs_mnist_size_and_ink():
@@ -49,6 +50,7 @@ def test_table1_tiny_on_user_idx_files(tmp_path):
         assert math.isfinite(results[key]), key
     assert [step for step, _ in results["curve"]] == [0, 2, 4]
     text = (out / "report.md").read_text()
+    assert assert_tables_render(text) >= 1
     assert "not comparable" in text and "225 +/- 2" in text and "samples.png" in text
 
 

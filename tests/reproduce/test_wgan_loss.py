@@ -8,6 +8,7 @@ from torch import nn
 from gankit.losses.adversarial import bce_d_loss, wasserstein_d_loss
 from gankit.reproduce import reproduce
 from gankit.reproduce.wgan_loss import held_out_d_loss, rank_correlation
+from tests.reproduce.tables import assert_tables_render
 
 
 class _Linear(nn.Module):
@@ -63,6 +64,7 @@ def test_tiny_wgan_loss_writes_report_figure_and_finite_results(tmp_path):
     from PIL import Image
     report = reproduce("wgan-meaningful-loss", out=tmp_path, scale="tiny")
     text = (report.out_dir / "report.md").read_text()
+    assert assert_tables_render(text) >= 1
     assert "Sign convention" in text and "loss_and_fid.png" in text
     with Image.open(report.out_dir / "loss_and_fid.png") as image:
         assert image.size[0] > 400

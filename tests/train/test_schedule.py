@@ -32,6 +32,23 @@ def test_momentum_ramps_linearly_between_the_ramp_steps():
     assert [round(scheduled(cfg, s)[1], 6) for s in (0, 500, 1000, 1500, 9999)] == [0.5, 0.5, 0.6, 0.7, 0.7]
 
 
+def test_linear_decay_is_constant_then_falls_linearly_to_zero():
+    cfg = OptimConfig(lr=2e-4, linear_decay=[100, 200])
+    assert [scheduled(cfg, s)[0] for s in (0, 100, 150, 200, 300)] == pytest.approx([2e-4, 2e-4, 1e-4, 0.0, 0.0])
+
+
+@pytest.mark.parametrize("decay, message", [([200, 100], "give \\[start, end\\] G steps"),
+                                            ([5], "give \\[start, end\\] G steps")])
+def test_a_bad_linear_decay_is_one_sentence(decay, message):
+    with pytest.raises(GankitError, match=message):
+        validate(from_dict({"g_optim": {"linear_decay": decay}}))
+
+
+def test_linear_decay_and_lr_decay_together_are_refused():
+    with pytest.raises(GankitError, match="two schedules for one learning rate"):
+        validate(from_dict({"d_optim": {"linear_decay": [1, 2], "lr_decay": 1.0001}}))
+
+
 def test_apply_schedule_sets_every_group():
     params = [torch.nn.Parameter(torch.zeros(2)), torch.nn.Parameter(torch.zeros(3))]
     opt = torch.optim.SGD([{"params": params[:1]}, {"params": params[1:]}], lr=0.1, momentum=0.5)

@@ -1,0 +1,137 @@
+"""`gankit translate`: a trained image-to-image run applied to the user's own PNG / JPEG files.
+
+Each input is converted as the training data were (grey or RGB to the run's
+channels, centre-cropped to a square and resized to its resolution), translated
+by the run's generator (G; G_AB or G_BA for CycleGAN by direction; G(x, c) for
+StarGAN with the target domain or attribute values) and written as PNG under
+its own name in the output folder. Every input is read and every output name
+checked before anything is written, so a bad file or an existing output stops
+the command with one sentence and leaves nothing half done.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+from gankit.api import Run, class_labels, load_run
+from gankit.data import to_uint8
+from gankit.data.folder import EXTENSIONS, decode_image
+from gankit.errors import GankitError
+
+TRANSLATION_FAMILIES = ("pix2pix", "cyclegan", "stargan")
+
+
+def input_files(path: Path) -> list[Path]:
+    """The image files to translate: the file itself, or the PNG / JPEG files directly in a folder."""
+    if path.is_file():
+        if path.suffix.lower() not in EXTENSIONS:
+            raise GankitError(f"--input {path} is not a PNG or JPEG file; give one, or a folder of them.")
+        return [path]
+    if not path.is_dir():
+        raise GankitError(f"--input {path} does not exist; give a PNG / JPEG file or a folder of them.")
+    files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in EXTENSIONS
+                   and not p.name.startswith("."))
+    if not files:
+        raise GankitError(f"--input {path} holds no PNG or JPEG files; give a file or a folder of images.")
+    return files
+
+
+def read_inputs(files: list[Path], shape: tuple[int, ...]) -> torch.Tensor:
+    """The files as floats (N, C, H, W) in [-1, 1], converted to the run's channels and resolution."""
+    channels, size = shape[0], shape[-1]
+    arrays = [decode_image(p, "L" if channels == 1 else "RGB", size) for p in files]  # (H, W, C) each
+    images = torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).float()
+    return images / 127.5 - 1.0
+
+
+def target_inputs(run: Run, x: torch.Tensor, target: str | None, direction: str | None) -> dict:
+    """What the run's family generates from: the images, and the direction or target domain."""
+    family = run.cfg.objective
+    if family != "cyclegan" and direction is not None:
+        raise GankitError(f"--direction is for CycleGAN runs; this run is {family}: drop it.")
+    if family != "stargan" and target is not None:
+        raise GankitError(f"--target is for StarGAN runs; this run is {family}: drop it.")
+    if family == "cyclegan":
+        if direction not in (None, "AtoB", "BtoA"):
+            raise GankitError(f"--direction {direction} is not AtoB or BtoA.")
+        return {"x": x, "direction": direction or "AtoB"}
+    if family == "stargan":
+        return {"x": x, **_stargan_target(run, target, len(x))}
+    return {"x": x}
+
+
+def _stargan_target(run: Run, target: str | None, n: int) -> dict:
+    names = list(run.spec.class_names) if run.spec else []
+    if target is None:
+        raise GankitError(f"a StarGAN run needs --target: one of its domains ({', '.join(names)}) or, for "
+                          "attributes, NAME=0|1 pairs such as Black_Hair=1,Male=0.")
+    if not run.parts.counters.get("multi_label"):
+        (index,) = class_labels(run, target) if "," not in target else (None,)
+        if index is None:
+            raise GankitError(f"--target {target} names several domains; give one of {', '.join(names)}.")
+        return {"y": torch.full((n,), index, dtype=torch.int64)}
+    c = torch.zeros(n, len(names))
+    for item in target.split(","):
+        name, _, value = item.partition("=")
+        if name.strip() not in names or value.strip() not in ("0", "1"):
+            raise GankitError(f"--target item '{item}' is not NAME=0 or NAME=1 with NAME one of {', '.join(names)}.")
+        c[:, names.index(name.strip())] = float(value)
+    return {"y": torch.zeros(n, dtype=torch.int64), "c": c}
+
+
+def output_paths(files: list[Path], out: Path) -> list[Path]:
+    """Where each translation goes (its input's name, as PNG); refuses names that exist or repeat."""
+    paths = [out / f"{p.stem}.png" for p in files]
+    for path in paths:
+        if path.exists():
+            raise GankitError(f"{path} already exists; gankit never overwrites: choose another --out or move it.")
+    seen: dict[Path, Path] = {}
+    for src, path in zip(files, paths):
+        if path in seen:
+            raise GankitError(f"{seen[path].name} and {src.name} would both be written as {path.name}; rename one.")
+        seen[path] = src
+    return paths
+
+
+def default_out(run: Run, target: str | None, direction: str | None) -> Path:
+    """A new folder inside the run, never an existing one."""
+    tag = f"-{target}" if target else f"-{direction}" if direction else ""
+    base = run.path / f"translations-step{run.step:06d}{tag.replace(',', '_').replace('=', '')}"
+    candidate, n = base, 1
+    while candidate.exists():
+        candidate, n = base.with_name(f"{base.name}-{n}"), n + 1
+    return candidate
+
+
+def write_png(image_u8: torch.Tensor, path: Path) -> None:
+    """One uint8 (C, H, W) image as PNG, written to a temporary name first."""
+    array = image_u8.permute(1, 2, 0).numpy()  # (H, W, C)
+    img = Image.fromarray(array[..., 0], "L") if array.shape[2] == 1 else Image.fromarray(array, "RGB")
+    tmp = path.with_name(f".{path.name}.tmp")
+    img.save(tmp, format="PNG")
+    tmp.replace(path)
+
+
+def translate_files(run_dir: str | Path, input_path: str | Path, out: str | Path | None = None,
+                    target: str | None = None, direction: str | None = None, checkpoint: str = "latest",
+                    device: str = "cpu") -> list[Path]:
+    """Translate the images at input_path with a trained run; return the written files."""
+    run = load_run(run_dir, checkpoint, device)
+    if run.cfg.objective not in TRANSLATION_FAMILIES:
+        raise GankitError(f"{run.path} is a {run.cfg.objective} run; gankit translate needs a pix2pix, cyclegan or "
+                          "stargan run (draw samples of other runs with gankit sample).")
+    files = input_files(Path(input_path).expanduser())
+    inputs = target_inputs(run, read_inputs(files, run.spec.shape), target, direction)
+    out_dir = Path(out).expanduser() if out is not None else default_out(run, target, direction)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise GankitError(f"--out {out_dir} is a file; give a folder for the translations.")
+    paths = output_paths(files, out_dir)
+    images = to_uint8(run.family.generate(run.parts, inputs, chunk=256))  # (N, C, H, W)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for image, path in zip(images, paths):
+        write_png(image, path)
+    return paths
