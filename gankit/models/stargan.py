@@ -3,9 +3,13 @@
 G(x, c): the target-domain vector c (B, K) is tiled over H x W and
 concatenated to the image; conv7 - IN - ReLU, two 4x4 stride-2 convs doubling
 the width, n residual blocks, two 4x4 stride-2 transposed convs, conv7 - tanh.
-Instance norm as the reference code has it (affine=True,
-track_running_stats=True: eval mode uses running statistics); zero padding,
-no conv biases; PyTorch's default initialisation (the reference applies none).
+Instance norm with a learned scale and shift (affine=True) as the reference
+code has it, but without its running statistics (track_running_stats=False):
+with them, eval mode normalises each image by averages over other images,
+which turned a StarGAN whose training-mode translations were sound into noise
+at sampling time (seen at step 227 on footwear; the reference never switches
+to eval mode, so it never meets this). Zero padding, no conv biases; PyTorch's
+default initialisation (the reference applies none).
 
 D(x) -> (source (B, 1, h, w), class logits (B, K)): n_layers 4x4 stride-2
 convs from width, doubling up to max_width, LeakyReLU(0.01), no norm; a 3x3
@@ -32,8 +36,8 @@ from gankit.models.layers import ResidualBlock, check_divisible
 
 
 def stargan_norm(channels: int) -> nn.Module:
-    """The reference code's instance norm: learned scale and shift, running statistics used in eval mode."""
-    return nn.InstanceNorm2d(channels, affine=True, track_running_stats=True)
+    """Instance norm with a learned scale and shift, always on each image's own statistics (also in eval mode)."""
+    return nn.InstanceNorm2d(channels, affine=True, track_running_stats=False)
 
 
 class StarGANGenerator(nn.Module):

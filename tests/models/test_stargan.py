@@ -22,7 +22,7 @@ def test_generator_layers_follow_the_reference():
     G = StarGANGenerator(3, 5)
     norms = [m for m in G.modules() if isinstance(m, nn.InstanceNorm2d)]
     assert len(norms) == 3 + 2 * 6 + 2
-    assert all(m.affine and m.track_running_stats for m in norms)
+    assert all(m.affine and not m.track_running_stats for m in norms)  # per image, also in eval mode
     convs = [m for m in G.body if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d))]
     assert [(c.out_channels, c.kernel_size[0], c.stride[0]) for c in convs] == [
         (64, 7, 1), (128, 4, 2), (256, 4, 2), (128, 4, 2), (64, 4, 2), (3, 7, 1)]
@@ -63,3 +63,13 @@ def test_discriminator_depth_limits():
     D = StarGANDiscriminator(1, 32, 2, width=4)
     with pytest.raises(GankitError, match="built for 32x32 images, got 28x28"):
         D(torch.randn(1, 1, 28, 28))
+
+
+def test_generator_samples_in_eval_mode_as_it_trains():
+    # Running statistics in eval mode once turned sound translations into noise; G has none.
+    G = StarGANGenerator(1, 3, width=4, n_blocks=1)
+    x, c = torch.randn(2, 1, 16, 16), torch.eye(3)[[0, 2]]
+    for _ in range(3):
+        G(torch.randn(4, 1, 16, 16) * 5 + 2, torch.eye(3)[[0, 1, 2, 0]])  # training-mode calls
+    trained_mode = G(x, c)
+    assert torch.allclose(G.eval()(x, c), trained_mode)

@@ -53,9 +53,13 @@ def test_cudagraph_on_the_cpu_is_one_sentence(tmp_path):
 
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 
+CONSTANT_LR = ["g_optim.linear_decay=null", "d_optim.linear_decay=null"]  # a schedule cannot be recorded
 GRAPHED = {  # every family, and the gan family's steps with penalties, clipping and k D steps
     "gan": [],
     "conditional": [],
+    "pix2pix": [],
+    "cyclegan": CONSTANT_LR,
+    "stargan": [],
     "gan, wgan-gp, 3 D steps": ["loss.name=wasserstein", "loss.penalty=gp", "model.d_norm=layer",
                                 "train.n_critic=3"],
     "gan, r1": ["loss.penalty=r1"],
