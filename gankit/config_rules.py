@@ -8,6 +8,7 @@ GankitError that names the key and what it allows.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 
 from gankit.errors import GankitError
@@ -74,6 +75,22 @@ BOUNDS = {
     "d_optim.min_lr": (0, None, True),
     "g_optim.final_momentum": (0, 1, True),
     "d_optim.final_momentum": (0, 1, True),
+    "g_optim.momentum": (0, 1, True),
+    "d_optim.momentum": (0, 1, True),
+    "g_optim.weight_decay": (0, None, True),
+    "d_optim.weight_decay": (0, None, True),
+    "loss.gp_weight": (0, None, True),
+    "loss.r1_gamma": (0, None, True),
+    "data.radius": (0, None, False),
+    # The noise stream's seed is 3 * seed + 2, which torch takes up to 2^64 - 1.
+    "train.seed": (0, (2**64 - 3) // 3, True),
+}
+# Keys that hold lists of numbers, each bounded alike.
+LIST_BOUNDS = {
+    "g_optim.betas": (0, 1, True),
+    "d_optim.betas": (0, 1, True),
+    "model.g_hidden": (0, None, False),
+    "model.d_hidden": (0, None, False),
 }
 
 
@@ -95,15 +112,12 @@ def validate(cfg):
     for key, allowed in CHOICES.items():
         if flat[key] not in allowed:
             raise GankitError(f"config key '{key}' is '{flat[key]}'; allowed: {', '.join(allowed)}.")
-    for key, (low, high, inclusive) in BOUNDS.items():
-        v = flat[key]
-        if v is None:
-            continue
-        bad_low = low is not None and (v < low or (v == low and not inclusive))
-        bad_high = high is not None and v >= high
-        if bad_low or bad_high:
-            rng = f"{'>=' if inclusive else '>'} {low}" + (f" and < {high}" if high is not None else "")
-            raise GankitError(f"config key '{key}' is {v}; it must be {rng}.")
+    _check_finite(flat)
+    for key, bounds in BOUNDS.items():
+        _check_bounds(key, flat[key], *bounds)
+    for key, bounds in LIST_BOUNDS.items():
+        for v in flat[key]:
+            _check_bounds(key, v, *bounds, whole=flat[key])
     if not DEVICE.match(flat["train.device"]):
         raise GankitError(f"config key 'train.device' is '{flat['train.device']}'; allowed: auto, cpu, cuda, "
                           "cuda:N (e.g. cuda:1) or mps.")
@@ -144,6 +158,25 @@ def _check_linear_decay(opt: str, flat: dict) -> None:
     if flat[f"{opt}.lr_decay"] != 1.0:
         raise GankitError(f"config keys '{opt}.linear_decay' and '{opt}.lr_decay' are two schedules for one "
                           "learning rate; keep one.")
+
+
+def _check_finite(flat: dict) -> None:
+    """NaN compares false with every bound, so it would pass them all: refuse NaN and infinity outright."""
+    for key, v in flat.items():
+        values = v if isinstance(v, list) else [v]
+        if any(isinstance(x, float) and not math.isfinite(x) for x in values):
+            raise GankitError(f"config key '{key}' is {v}; it must be a finite number.")
+
+
+def _check_bounds(key: str, v, low, high, inclusive: bool, whole=None) -> None:
+    if v is None:
+        return
+    bad_low = low is not None and (v < low or (v == low and not inclusive))
+    bad_high = high is not None and v >= high
+    if bad_low or bad_high:
+        rng = f"{'>=' if inclusive else '>'} {low}" + (f" and < {high}" if high is not None else "")
+        which = "each value" if whole is not None else "it"
+        raise GankitError(f"config key '{key}' is {whole if whole is not None else v}; {which} must be {rng}.")
 
 
 # Keys that mean something only beside another setting: key -> (the setting, its values, what to say).

@@ -138,3 +138,20 @@ def test_translation_data_keys_where_they_apply():
                                      "data.attributes_file=../list_attr_celeba.txt"])
     assert cfg.data.attributes == ["Male", "Smiling"]
 
+
+
+@pytest.mark.parametrize("override, message", [
+    ("train.ema=nan", "'train.ema' is nan; it must be a finite number"),
+    ("model.dropout=nan", "'model.dropout' is nan; it must be a finite number"),
+    ("g_optim.lr=inf", "'g_optim.lr' is inf; it must be a finite number"),
+    ("d_optim.betas=[0.5, nan]", "'d_optim.betas' is \\[0.5, nan\\]; it must be a finite number"),
+    ("g_optim.betas=[1.5, 0.9]", "'g_optim.betas' is \\[1.5, 0.9\\]; each value must be >= 0 and < 1"),
+    ("d_optim.momentum=-0.5", "'d_optim.momentum' is -0.5; it must be >= 0 and < 1"),
+    ("model.g_hidden=[64, -3]", "'model.g_hidden' is \\[64, -3\\]; each value must be > 0"),
+    ("loss.gp_weight=-1", "'loss.gp_weight' is -1.0; it must be >= 0"),
+    ("loss.r1_gamma=-1", "'loss.r1_gamma' is -1.0; it must be >= 0"),
+    ("train.seed=99999999999999999999999", "'train.seed' is 99999999999999999999999; it must be >= 0 and < "),
+])
+def test_non_finite_and_impossible_numbers_are_one_sentence(override, message):
+    with pytest.raises(GankitError, match=message):
+        load_config("dcgan_digits", [override])
