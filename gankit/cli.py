@@ -182,7 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_translate)
 
     p = sub.add_parser("reproduce", help="re-run a classic GAN experiment and write its report")
-    p.add_argument("name", metavar="NAME", help="fig1, saturation, table1, mode-collapse, wgan-meaningful-loss, dcgan, fgan, cgan, augmentation")
+    p.add_argument("name", metavar="NAME", help="fig1, saturation, table1, mode-collapse, wgan-meaningful-loss, dcgan, fgan, "
+                   "cgan, augmentation, pix2pix, cyclegan, stargan")
     p.add_argument("--out", default="reproductions", help="folder for the numbered report folders")
     p.add_argument("--full", action="store_true", help="the longer, fuller version")
     p.add_argument("--data", default=None, metavar="FOLDER",

@@ -7,6 +7,7 @@ from pathlib import Path
 from gankit.errors import GankitError
 from gankit.reproduce import augmentation, cgan, dcgan_vs_mlp, fgan, fig1, saturation
 from gankit.reproduce import mode_collapse, table1, wgan_loss  # they import report, never this package
+from gankit.reproduce import cyclegan, pix2pix, stargan
 from gankit.reproduce.report import Report
 from gankit.train.run_dir import new_run_dir
 
@@ -23,6 +24,9 @@ EXPERIMENTS: dict = {
     "cgan": cgan,
     "augmentation": augmentation,
     "fgan": fgan,
+    "pix2pix": pix2pix,
+    "cyclegan": cyclegan,
+    "stargan": stargan,
 }
 
 
