@@ -155,3 +155,19 @@ def test_translation_data_keys_where_they_apply():
 def test_non_finite_and_impossible_numbers_are_one_sentence(override, message):
     with pytest.raises(GankitError, match=message):
         load_config("dcgan_digits", [override])
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"\xff\xfe\x00bad: [\n", "is not UTF-8 text \\(byte 0xff at position 0\\); save it as UTF-8"),
+    (b"x: !!python/object/apply:os.system [ls]\n", "uses the tag !!python/object/apply:os.system at line 1; "
+                                                    "gankit reads plain YAML only"),
+    (b"data: {name: digits}\ndata: {name: ring8}\n", "'data' is written twice at line 2 of .*; keep one"),
+    (b"train:\n  steps: 3\n  steps: 4\n", "'steps' is written twice at line 3"),
+    (b"", "holds no settings"),
+    (b"# only a comment\n", "holds no settings"),
+])
+def test_yaml_files_that_cannot_be_a_config_are_one_sentence(tmp_path, content, message):
+    path = tmp_path / "c.yaml"
+    path.write_bytes(content)
+    with pytest.raises(GankitError, match=message):
+        load_config(str(path))
