@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 import time
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from gankit.train.device import place_data
 from gankit.train.evaluator import TrainingEvaluator
 from gankit.train.pictures import finish_pictures, save_progress_picture
 from gankit.train.run_dir import StatsLog
-from gankit.train.session import Session, advance, start_session
+from gankit.train.session import Session, advance, speedup_note, start_session
 
 
 class DivergedError(GankitError):
@@ -95,6 +96,9 @@ def train_run(cfg: Config, run_dir: Path, resume: bool = False) -> dict[str, Pat
     data = load_dataset(cfg.data)
     s = start_session(cfg, data)
     train_data = place_data(data, s.t.device)  # pictures and metrics keep reading `data` on the CPU
+    note = speedup_note(s)
+    if note:
+        print(f"gankit: {note}", file=sys.stderr)
 
     # Continue from the newest checkpoint: the same state, bit for bit.
     if resume:

@@ -152,22 +152,34 @@ def start_session(cfg: Config, data, device: torch.device | str | None = None, r
 def speedup_of(cfg: Config, device: torch.device, optimizer_cfgs: list) -> str | None:
     """What train.compile does here: 'cudagraph' (the whole step as one CUDA graph), a torch.compile mode, or None.
 
-    auto: a CUDA graph of the whole step where the step allows one (measured fastest on a GPU,
-    benchmarks/engine_race.py), else torch.compile's default mode. torch.compile's reduce-overhead and
-    max-autotune modes record each network as its own CUDA graph, whose outputs the network's next call
-    overwrites: a GAN step calls D on real and fake batches before the backward passes, so they fail
-    ("accessing tensor output of CUDAGraphs that has been overwritten", measured on an H100) and are not offered.
+    auto: on a GPU, one CUDA graph of the whole step where the step allows one (measured fastest,
+    benchmarks/engine_race.py), else eager: torch.compile's default mode failed on the DCGAN step on an
+    H100 (an inductor stride assertion) and spent over 40 s compiling CycleGAN's, more than a short run
+    gains. Elsewhere torch.compile's default mode. Its reduce-overhead and max-autotune modes record each
+    network as its own CUDA graph, whose outputs the network's next call overwrites: a GAN step calls D on
+    real and fake batches before the backward passes, so they fail ("accessing tensor output of CUDAGraphs
+    that has been overwritten", measured on an H100) and are not offered.
     """
     if not cfg.train.compile:
         return None
     mode = cfg.train.compile_mode
     refusal = graph_refusal(cfg, device, optimizer_cfgs)
     if mode == "auto":
-        return "cudagraph" if refusal is None else "default"
+        if device.type != "cuda":
+            return "default"
+        return "cudagraph" if refusal is None else None
     if mode == "cudagraph" and refusal is not None:
         raise GankitError(f"train.compile_mode=cudagraph cannot record this run's step as one CUDA graph: "
                           f"{refusal}; set train.compile_mode=auto.")
     return mode
+
+
+def speedup_note(s: "Session") -> str | None:
+    """One line for a run whose train.compile does nothing here (auto on a GPU, a step no graph can hold)."""
+    if not s.cfg.train.compile or s.speedup is not None:
+        return None
+    reason = graph_refusal(s.cfg, s.t.device, [spec.cfg for spec in s.parts.optimizers.values()])
+    return f"train.compile: this run's step cannot be one CUDA graph ({reason}), so it trains eagerly."
 
 
 def _compile(cfg: Config, parts: Parts, mode: str) -> None:
