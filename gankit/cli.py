@@ -64,10 +64,10 @@ def _sample(args) -> None:
     is_image = x.dim() == 4
     labels = {} if y is None else {"labels": y.numpy()}
     if out.suffix.lower() == ".npz":
-        if is_image:
-            np.savez_compressed(out, images=to_uint8(x).permute(0, 2, 3, 1).numpy(), **labels)  # (N, H, W, C)
-        else:
-            np.savez_compressed(out, samples=x.numpy(), **labels)  # (N, dim)
+        arrays = ({"images": to_uint8(x).permute(0, 2, 3, 1).numpy()} if is_image  # (N, H, W, C)
+                  else {"samples": x.numpy()}) | labels                             # (N, dim)
+        with open(out, "xb") as f:  # a file object: numpy adds no second ".npz" to "keep.NPZ"
+            np.savez_compressed(f, **arrays)
     elif is_image:
         rows = classes if classes and n % classes == 0 else None  # one class a row when they divide evenly
         save_grid(x, out, nrow=n // rows if rows else None, scale=max(1, 64 // x.shape[-1]))
@@ -84,6 +84,8 @@ def _eval(args) -> None:
     weights = args.inception_weights
     common = dict(metrics=args.metrics, extractor=args.extractor, inception_weights=weights, seed=args.seed,
                   device=args.device)
+    if args.out and Path(args.out).exists():
+        raise GankitError(f"{args.out} already exists; choose another --out or remove it first.")
     if args.samples is not None:
         if args.run_dir is not None or args.data is None:
             raise GankitError("give either RUN_DIR, or --samples PATH with --data DATASET (e.g. --data fashion_mnist).")

@@ -146,6 +146,8 @@ MULTI_LABEL_DATA = ("attributes",)
 # The families that read single images (ImageDataset / ToyDataset), not pairs.
 IMAGE_OBJECTIVES = ("gan", "conditional")
 TRANSLATION = ("pix2pix", "cyclegan", "stargan")
+# Data gankit makes without reading a file (the toy distributions, scikit-learn's digits).
+BUILT_IN_DATA = ("gaussian1d", "ring8", "grid25", "digits")
 
 
 def _check_linear_decay(opt: str, flat: dict) -> None:
@@ -212,6 +214,9 @@ def _check_meaningful(cfg, flat: dict) -> None:
         if flat[key] != defaults[key] and chosen[setting] not in allowed:
             fix = f"{setting}={allowed[0]}" if len(allowed) == 1 else f"{setting} to one of {', '.join(allowed)}"
             raise GankitError(f"config key '{key}' only applies with {needs}; remove it or set {fix}.")
+    if flat["data.path"] is not None and flat["data.name"] in BUILT_IN_DATA:
+        raise GankitError(f"config key 'data.path' means nothing for data.name={flat['data.name']}, which gankit "
+                          "makes without files; remove it, or use data.name=folder (or idx, cifar10) for your own.")
     _check_data_for_objective(flat)
 
 

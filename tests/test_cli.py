@@ -162,3 +162,43 @@ def test_conditional_metrics_of_an_unconditional_run_are_one_sentence(tmp_path, 
     run = next(p for p in tmp_path.iterdir() if p.is_dir())
     assert main(["eval", str(run), "--n", "50", "--metrics", "cas"]) == 2
     assert "needs the labels the samples were generated for" in capsys.readouterr().err
+
+
+def test_nothing_a_user_has_is_overwritten_or_lost(tmp_path, capsys):
+    out = tmp_path / "runs"
+    assert main(["train", *TINY_DIGITS, "--out", str(out)]) == 0
+    run_dir = out / "00000-dcgan_digits"
+    # sample --out keep.NPZ writes exactly that file and never a second one beside it
+    keep = tmp_path / "keep.NPZ"
+    (tmp_path / "keep.NPZ.npz").write_text("mine")
+    assert main(["sample", str(run_dir), "--n", "4", "--out", str(keep)]) == 0
+    assert np.load(keep)["images"].shape[0] == 4 and (tmp_path / "keep.NPZ.npz").read_text() == "mine"
+    # eval --out refuses an existing file before doing any work
+    np.savez(tmp_path / "s.npz", images=np.load(keep)["images"])
+    (tmp_path / "m.json").write_text("mine")
+    assert main(["eval", "--samples", str(tmp_path / "s.npz"), "--data", "digits", "--metrics", "fid",
+                 "--out", str(tmp_path / "m.json")]) == 2
+    assert "m.json already exists" in capsys.readouterr().err and (tmp_path / "m.json").read_text() == "mine"
+    # resuming to fewer steps than the run has done is refused, and config.yaml keeps its steps
+    config = (run_dir / "config.yaml").read_text()
+    assert main(["train", "dcgan_digits", "--out", str(out), "--resume", "--set", "train.steps=2"]) == 2
+    assert "already at step 4, past train.steps=2" in capsys.readouterr().err
+    assert (run_dir / "config.yaml").read_text() == config
+    # a later run that failed before its first checkpoint is passed over by --resume
+    (out / "00001-dcgan_digits").mkdir()
+    (out / "00001-dcgan_digits" / "config.yaml").write_text(config)
+    assert main(["train", "dcgan_digits", "--out", str(out), "--resume", "--set", "train.steps=6"]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1].endswith("00000-dcgan_digits")
+
+
+@pytest.mark.parametrize("content, words", [("[1, 2]", "holds a JSON list, not a gankit checkpoint's object"),
+                                            ('{"format": "gankit-checkpoint-v1"}', "lacks its 'tensors' entry")])
+def test_a_damaged_checkpoint_json_is_one_sentence(tmp_path, capsys, content, words):
+    out = tmp_path / "runs"
+    assert main(["train", *TINY_DIGITS, "--out", str(out)]) == 0
+    newest = sorted((out / "00000-dcgan_digits" / "checkpoints").glob("ckpt-*.json"))[-1]
+    fmt = json.loads(newest.read_text())["format"]
+    newest.write_text(content.replace("gankit-checkpoint-v1", fmt))
+    capsys.readouterr()
+    assert main(["sample", str(out / "00000-dcgan_digits")]) == 2
+    assert words in capsys.readouterr().err

@@ -171,3 +171,8 @@ def test_yaml_files_that_cannot_be_a_config_are_one_sentence(tmp_path, content, 
     path.write_bytes(content)
     with pytest.raises(GankitError, match=message):
         load_config(str(path))
+
+
+def test_a_data_path_for_data_gankit_makes_itself_is_refused():
+    with pytest.raises(GankitError, match="'data.path' means nothing for data.name=ring8"):
+        load_config("ring8_gan", ["data.path=/tmp"])

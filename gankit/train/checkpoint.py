@@ -82,8 +82,15 @@ def load_checkpoint(json_path: Path) -> tuple[dict, dict]:
         meta = json.loads(Path(json_path).read_text())
     except (OSError, json.JSONDecodeError):
         raise GankitError(f"checkpoint {json_path} is unreadable or damaged; delete it to fall back to an earlier one.") from None
+    if not isinstance(meta, dict):
+        raise GankitError(f"checkpoint {json_path} holds a JSON {type(meta).__name__}, not a gankit checkpoint's "
+                          "object; delete it to fall back to an earlier one.")
     if meta.get("format") != FORMAT:
         raise GankitError(f"{json_path} is not a gankit checkpoint (format {meta.get('format')!r}); point at a gankit run folder.")
+    missing = [key for key in ("tensors", "step", "config") if key not in meta]
+    if missing or not isinstance(meta.get("tensors"), str):
+        raise GankitError(f"checkpoint {json_path} lacks its '{(missing or ['tensors'])[0]}' entry; delete it to fall "
+                          "back to an earlier one.")
     tensor_path = Path(json_path).parent / meta["tensors"]
     try:
         tensors = load_file(str(tensor_path))

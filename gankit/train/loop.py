@@ -103,6 +103,9 @@ def train_run(cfg: Config, run_dir: Path, resume: bool = False) -> dict[str, Pat
     # Continue from the newest checkpoint: the same state, bit for bit.
     if resume:
         s.restore(*ckpt.load_checkpoint(_newest_checkpoint(run_dir)))
+        if s.step > tc.steps:
+            raise GankitError(f"{run_dir} is already at step {s.step}, past train.steps={tc.steps}; resume with "
+                              f"train.steps above {s.step}, or sample and evaluate it as it is.")
     save_config(cfg, run_dir / "config.yaml")
     log = StatsLog(run_dir / "stats.jsonl", keep_until=s.step,
                    tensorboard_dir=run_dir / "tensorboard" if tc.tensorboard else None)

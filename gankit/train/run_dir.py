@@ -32,12 +32,17 @@ def new_run_dir(out: Path, name: str) -> Path:
 
 
 def latest_run_dir(out: Path, name: str) -> Path | None:
-    """The highest-numbered run folder of recipe `name` under out, if any."""
+    """The highest-numbered run folder of recipe `name` under out that holds a checkpoint, if any.
+
+    A folder left by a run that failed before its first checkpoint is passed over, so `--resume`
+    continues the good run before it.
+    """
     out = Path(out)
     if not out.is_dir():
         return None
     runs = sorted((int(m.group(1)), p) for p in out.iterdir()
-                  if (m := RUN_NAME.match(p.name)) and m.group(2) == name and p.is_dir())
+                  if (m := RUN_NAME.match(p.name)) and m.group(2) == name and p.is_dir()
+                  and any((p / "checkpoints").glob("ckpt-*.json")))
     return runs[-1][1] if runs else None
 
 
