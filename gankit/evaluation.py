@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -22,24 +23,49 @@ from gankit.train.device import resolve_device
 
 
 def load_samples(path: str | Path) -> torch.Tensor:
-    """Samples from an .npz (`images` uint8 N x H x W x C, or `samples` N x dim) or an image folder."""
+    """Samples from an .npz (`images` uint8 N x H x W x C, N x C x H x W or grey N x H x W; or `samples`
+    N x dim) or an image folder."""
     path = Path(path)
     if not path.exists():
         raise GankitError(f"samples {path} do not exist; give an .npz written by `gankit sample` or a folder of images.")
     if path.is_dir():
         return load_folder_path(path).as_float()
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            if "images" in npz:
-                images = torch.from_numpy(npz["images"])
-                if images.dtype != torch.uint8 or images.dim() != 4:
-                    raise GankitError(f"{path}: 'images' must be uint8 N x H x W x C, got {images.dtype} {tuple(images.shape)}.")
-                return to_float(images.permute(0, 3, 1, 2).contiguous())  # (N, C, H, W)
-            if "samples" in npz:
-                return torch.from_numpy(npz["samples"]).float()
-    except (OSError, ValueError) as exc:
-        raise GankitError(f"{path} is not a readable .npz file ({exc}); write it with numpy.savez.") from None
+        npz = np.load(path, allow_pickle=False)
+        if not isinstance(npz, np.lib.npyio.NpzFile):  # a bare .npy array
+            raise ValueError("not an archive")
+        with npz:
+            if "images" in npz.files:
+                return _images_array(npz["images"], path)
+            if "samples" in npz.files:
+                return _samples_array(npz["samples"], path)
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile):
+        raise GankitError(f"{path} is not a readable .npz archive (truncated, or another kind of file); write it "
+                          "with numpy.savez, as `gankit sample --out FILE.npz` does.") from None
     raise GankitError(f"{path} holds neither an 'images' nor a 'samples' array; see `gankit sample --out FILE.npz`.")
+
+
+def _images_array(images: np.ndarray, path: Path) -> torch.Tensor:
+    """uint8 images in any unambiguous layout -> float (N, C, H, W) in [-1, 1]."""
+    if images.dtype != np.uint8 or images.ndim not in (3, 4):
+        raise GankitError(f"{path}: 'images' must be uint8 N x H x W x C (or N x C x H x W, or grey N x H x W), "
+                          f"got {images.dtype} {images.shape}.")
+    if images.ndim == 3:
+        images = images[..., None]  # grey (N, H, W)
+    elif images.shape[-1] not in (1, 3) and images.shape[1] in (1, 3):
+        images = images.transpose(0, 2, 3, 1)  # PyTorch's (N, C, H, W)
+    if images.shape[-1] not in (1, 3):
+        raise GankitError(f"{path}: 'images' of shape {images.shape} has neither 1 nor 3 channels first or last.")
+    return to_float(torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).contiguous())
+
+
+def _samples_array(samples: np.ndarray, path: Path) -> torch.Tensor:
+    """Toy samples (N, dim) of finite numbers as float32."""
+    if samples.dtype.kind not in "iuf" or samples.ndim != 2:
+        raise GankitError(f"{path}: 'samples' must be numbers shaped N x dim, got {samples.dtype} {samples.shape}.")
+    if not np.isfinite(samples).all():
+        raise GankitError(f"{path}: 'samples' holds NaN or infinite values; score finite samples only.")
+    return torch.from_numpy(samples.astype(np.float32))
 
 
 def load_sample_labels(path: str | Path) -> torch.Tensor | None:

@@ -107,3 +107,23 @@ def test_2d_toy_run_reports_modes(tmp_path):
     result = evaluate_run(run, n=400)
     assert result["modes_total"] == 8 and 0 <= result["modes_reached"] <= 8
     assert 0 <= result["high_quality_share"] <= 1 and len(result["counts"]) == 8
+
+
+def test_foreign_sample_files_are_read_in_every_unambiguous_layout_or_refused_in_one_sentence(tmp_path):
+    grey = np.random.default_rng(0).integers(0, 256, (5, 8, 8), dtype=np.uint8)
+    np.savez(tmp_path / "nhw.npz", images=grey)
+    np.savez(tmp_path / "nchw.npz", images=grey[:, None])
+    np.savez(tmp_path / "nhwc.npz", images=grey[..., None])
+    shapes = [load_samples(tmp_path / f"{n}.npz") for n in ("nhw", "nchw", "nhwc")]
+    assert all(torch.equal(x, shapes[0]) for x in shapes) and shapes[0].shape == (5, 1, 8, 8)
+    (tmp_path / "cut.npz").write_bytes((tmp_path / "nhw.npz").read_bytes()[:40])
+    (tmp_path / "text.npz").write_text("hello")
+    np.save(tmp_path / "bare.npy", grey)
+    np.savez(tmp_path / "strings.npz", images=np.array(["a", "b"]))
+    np.savez(tmp_path / "inf.npz", samples=np.full((4, 2), np.inf))
+    for name, words in (("cut.npz", "not a readable .npz archive"), ("text.npz", "not a readable .npz archive"),
+                        ("bare.npy", "not a readable .npz archive"), ("strings.npz", "'images' must be uint8"),
+                        ("inf.npz", "NaN or infinite")):
+        with pytest.raises(GankitError, match=words) as caught:
+            load_samples(tmp_path / name)
+        assert "allow_pickle" not in str(caught.value)  # never advise loading pickles
