@@ -7,7 +7,8 @@ from typing import NamedTuple
 
 import torch
 
-from gankit.config import Config, apply_overrides, from_dict, load_config, load_yaml, resolve_recipe
+from gankit.config import Config, apply_overrides, from_dict, load_config, load_yaml, resolve_recipe, to_dict
+from gankit.config_rules import flatten
 from gankit.errors import GankitError
 from gankit.data import DataSpec
 from gankit.objectives import Family, Parts
@@ -48,15 +49,19 @@ def resolve(recipe: str | Config, overrides: list[str] | None = None) -> tuple[C
 
 def resume_config(run_dir: Path, overrides: list[str]) -> Config:
     """The run's own config, with only the keys that are safe to change on resume."""
-    for text in overrides:
-        key = text.partition("=")[0].strip()
-        if key not in RESUMABLE_KEYS:
-            raise GankitError(f"'{key}' cannot change when resuming (only {', '.join(RESUMABLE_KEYS)} can); "
-                              "start a new run instead.")
     path = Path(run_dir) / "config.yaml"
     if not path.is_file():
         raise GankitError(f"{run_dir} is not a gankit run folder (no config.yaml); give the folder `gankit train` printed.")
-    return apply_overrides(from_dict(load_yaml(path), source=str(path)), overrides)
+    cfg = from_dict(load_yaml(path), source=str(path))
+    before = flatten(to_dict(cfg))
+    cfg = apply_overrides(cfg, overrides)
+    after = flatten(to_dict(cfg))
+    for text in overrides:  # a key set to the value the run already has is no change
+        key = text.partition("=")[0].strip()
+        if key not in RESUMABLE_KEYS and before.get(key) != after.get(key):
+            raise GankitError(f"'{key}' cannot change when resuming (only {', '.join(RESUMABLE_KEYS)} can); "
+                              "start a new run instead.")
+    return cfg
 
 
 def train(recipe: str | Config, out: str | Path = "runs", overrides: list[str] | None = None,

@@ -202,3 +202,42 @@ def test_a_damaged_checkpoint_json_is_one_sentence(tmp_path, capsys, content, wo
     capsys.readouterr()
     assert main(["sample", str(out / "00000-dcgan_digits")]) == 2
     assert words in capsys.readouterr().err
+
+
+def test_resume_checks_what_it_would_rewrite_and_what_the_checkpoint_says(tmp_path, capsys):
+    out = tmp_path / "runs"
+    assert main(["train", *TINY_DIGITS, "--out", str(out)]) == 0
+    run_dir = out / "00000-dcgan_digits"
+    # the seed the run already has is no change
+    assert main(["train", "dcgan_digits", "--out", str(out), "--resume", "--set", "train.seed=0", "train.steps=5"]) == 0
+    # config.yaml edited since the checkpoint: the key and both values
+    config = (run_dir / "config.yaml").read_text()
+    (run_dir / "config.yaml").write_text(config.replace("width: 4", "width: 8"))
+    capsys.readouterr()
+    assert main(["train", "dcgan_digits", "--out", str(out), "--resume", "--set", "train.steps=6"]) == 2
+    assert "says model.width=8 but the checkpoint was trained with 4" in capsys.readouterr().err
+    (run_dir / "config.yaml").write_text(config)
+    # a damaged log: one sentence, and config.yaml untouched
+    (run_dir / "stats.jsonl").write_text('{"step": 2}\n{bad\n')
+    assert main(["train", "dcgan_digits", "--out", str(out), "--resume", "--set", "train.steps=7"]) == 2
+    assert "stats.jsonl line 2 is damaged" in capsys.readouterr().err
+    assert (run_dir / "config.yaml").read_text() == config
+
+
+def test_unusable_output_places_are_one_sentence(tmp_path, capsys, monkeypatch):
+    (tmp_path / "afile").write_text("x")
+    assert main(["train", *TINY_DIGITS, "--out", str(tmp_path / "afile" / "runs")]) == 2
+    assert "cannot be made a folder" in capsys.readouterr().err
+    monkeypatch.setenv("GANKIT_CACHE", str(tmp_path / "afile"))
+    np.savez(tmp_path / "s.npz", images=np.zeros((4, 8, 8, 1), np.uint8))
+    assert main(["eval", "--samples", str(tmp_path / "s.npz"), "--data", "digits", "--metrics", "fid"]) == 2
+    assert "the feature cache" in capsys.readouterr().err
+
+
+def test_a_data_file_that_says_it_holds_no_images_is_one_sentence(tmp_path, capsys):
+    import struct
+    (tmp_path / "train-images-idx3-ubyte").write_bytes(struct.pack(">IIII", 2051, 0, 28, 28))
+    (tmp_path / "train-labels-idx1-ubyte").write_bytes(struct.pack(">II", 2049, 0))
+    assert main(["train", "mlp_mnist", "--out", str(tmp_path / "r"), "--set", "data.name=idx",
+                 f"data.path={tmp_path}"]) == 2
+    assert "holds no examples in its train split" in capsys.readouterr().err

@@ -82,7 +82,12 @@ def load_dataset(cfg) -> ImageDataset | ToyDataset | PairedDataset | UnpairedDat
     if cfg.name not in TOY_DATASETS:
         # Check the options before a possibly slow read so a typo fails at once.
         image_options(cfg)
-    return loader(cfg)
+    data = loader(cfg)
+    if data.kind != "toy" and len(data) == 0:  # toy distributions are sampled, never empty
+        where = f" at {cfg.path}" if cfg.path else ""
+        raise GankitError(f"data.name={cfg.name}{where} holds no examples in its {cfg.split} split (its files say 0); "
+                          "point data.path at data with examples.")
+    return data
 
 
 __all__ = [

@@ -62,8 +62,14 @@ def parse_metrics(text: str | None, kind: str, conditional: bool = False) -> lis
 
 
 def cache_dir() -> Path:
-    """Where reference features are cached ($GANKIT_CACHE, default ~/.cache/gankit)."""
-    return Path(os.environ.get("GANKIT_CACHE", Path.home() / ".cache" / "gankit"))
+    """Where reference features are cached ($GANKIT_CACHE, default ~/.cache/gankit); made if missing."""
+    path = Path(os.environ.get("GANKIT_CACHE", Path.home() / ".cache" / "gankit"))
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file of that name, or a path under one, or no permission
+        raise GankitError(f"the feature cache {path} cannot be a folder ({exc.strerror}); set GANKIT_CACHE to a "
+                          "folder you can write to.") from None
+    return path
 
 
 def reference_features(images_u8: torch.Tensor, extractor_name: str, extractor) -> tuple[torch.Tensor, torch.Tensor]:

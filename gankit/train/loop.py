@@ -67,6 +67,20 @@ def _evaluate(s: Session, evaluator, log: StatsLog, run_dir: Path) -> None:
         _save(s, run_dir, stem="best")
 
 
+def _check_same_config(cfg: Config, meta: dict, run_dir: Path) -> None:
+    """The run's config.yaml must say what its checkpoint was trained with (bar the keys a resume may change)."""
+    from gankit.api import RESUMABLE_KEYS
+    from gankit.config_rules import flatten
+
+    if "config" not in meta:
+        return  # gankit 0.1's checkpoints kept no config
+    now, then = flatten(to_dict(cfg)), flatten(meta["config"])
+    for key in sorted(set(now) | set(then)):
+        if key not in RESUMABLE_KEYS and now.get(key) != then.get(key):
+            raise GankitError(f"{run_dir / 'config.yaml'} says {key}={now.get(key)} but the checkpoint was trained "
+                              f"with {then.get(key)}; was config.yaml edited? Restore that value to resume.")
+
+
 def _newest_checkpoint(run_dir: Path) -> Path:
     found = ckpt.list_checkpoints(run_dir / "checkpoints")
     if not found:
@@ -102,13 +116,17 @@ def train_run(cfg: Config, run_dir: Path, resume: bool = False) -> dict[str, Pat
 
     # Continue from the newest checkpoint: the same state, bit for bit.
     if resume:
-        s.restore(*ckpt.load_checkpoint(_newest_checkpoint(run_dir)))
+        tensors, meta = ckpt.load_checkpoint(_newest_checkpoint(run_dir))
+        _check_same_config(cfg, meta, run_dir)
+        s.restore(tensors, meta)
         if s.step > tc.steps:
             raise GankitError(f"{run_dir} is already at step {s.step}, past train.steps={tc.steps}; resume with "
                               f"train.steps above {s.step}, or sample and evaluate it as it is.")
-    save_config(cfg, run_dir / "config.yaml")
+    # The log is checked (and cut back to the checkpoint) before config.yaml is written: a resume that
+    # fails leaves the run as it was.
     log = StatsLog(run_dir / "stats.jsonl", keep_until=s.step,
                    tensorboard_dir=run_dir / "tensorboard" if tc.tensorboard else None)
+    save_config(cfg, run_dir / "config.yaml")
     evaluator = TrainingEvaluator(cfg, data, s.family, s.parts) if tc.eval_every else None
     samples_dir = run_dir / "samples"
     samples_dir.mkdir(exist_ok=True)

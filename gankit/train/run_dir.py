@@ -19,7 +19,11 @@ def new_run_dir(out: Path, name: str) -> Path:
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise GankitError(f"--out {out} is a file; give a folder for the runs.")
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file on the way, no permission, a full disk
+        raise GankitError(f"--out {out} cannot be made a folder ({exc.strerror}); give a folder you can write "
+                          "to.") from None
     numbers = [int(m.group(1)) for p in out.iterdir() if (m := RUN_NAME.match(p.name))]
     number = max(numbers, default=-1) + 1
     while True:
@@ -67,8 +71,19 @@ class StatsLog:
         # A resumed run repeats the steps after its checkpoint; forget their old lines.
         if not self.path.exists():
             return
-        kept = [line for line in self.path.read_text().splitlines()
-                if line.strip() and json.loads(line).get("step", 0) <= step]
+        kept = []
+        for number, line in enumerate(self.path.read_text(errors="replace").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                record = None
+            if not isinstance(record, dict):
+                raise GankitError(f"{self.path} line {number} is damaged (not a JSON object); fix or delete that "
+                                  "line, then resume.")
+            if record.get("step", 0) <= step:
+                kept.append(line)
         self.path.write_text("".join(line + "\n" for line in kept))
 
     def write(self, record: dict) -> None:
