@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import warnings
 from pathlib import Path
 
 import torch
@@ -236,14 +237,16 @@ def _missing_weights(detail: str) -> GankitError:
 def read_state_dict(path: Path) -> dict:
     """A state_dict from a .pth (torch.load, weights_only) or .safetensors file, as a dict of tensors."""
     try:
-        if path.suffix == ".safetensors":
-            from safetensors.torch import load_file
-            state = load_file(str(path))
-        else:
-            state = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # torch's own multi-line advice (which includes unsafe loading) stays out
+            warnings.simplefilter("ignore")
+            if path.suffix == ".safetensors":
+                from safetensors.torch import load_file
+                state = load_file(str(path))
+            else:
+                state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # pickle, zip and header errors all mean: not a usable weights file
-        raise GankitError(f"{path} cannot be read as a state_dict ({type(exc).__name__}: {exc}); "
-                          f"use pytorch-fid's {WEIGHTS_FILE}.") from None
+        raise GankitError(f"{path} cannot be read as a plain state_dict of tensors ({type(exc).__name__}: it holds "
+                          f"other objects, or is damaged); use pytorch-fid's {WEIGHTS_FILE}.") from None
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise GankitError(f"{path} holds no plain state_dict of tensors; use pytorch-fid's {WEIGHTS_FILE}.")
     return state

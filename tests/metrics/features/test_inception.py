@@ -114,8 +114,25 @@ def test_mismatched_keys_and_shapes(model, tmp_path):
 def test_unreadable_file(tmp_path):
     path = tmp_path / "junk.pth"
     path.write_bytes(b"not a checkpoint")
-    with pytest.raises(GankitError, match="cannot be read as a state_dict"):
+    with pytest.raises(GankitError, match="cannot be read as a plain state_dict"):
         load_inception(path)
+
+
+def test_a_malicious_pickle_is_refused_in_one_sentence_without_unsafe_advice(tmp_path, recwarn):
+    import os
+    import pickle
+
+    class Payload:
+        def __reduce__(self):
+            return (os.system, ("echo never run",))
+
+    path = tmp_path / "evil.pth"
+    path.write_bytes(pickle.dumps({"w": Payload()}))
+    with pytest.raises(GankitError) as caught:
+        load_inception(path)
+    text = str(caught.value)
+    assert "cannot be read as a plain state_dict" in text and "\n" not in text and "weights_only" not in text
+    assert not [w for w in recwarn if "torch" in str(w.filename)]
 
 
 def test_missing_weights_say_where_to_get_them(tmp_path, monkeypatch):
