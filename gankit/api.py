@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import NamedTuple
 
@@ -108,7 +109,16 @@ def load_run(run_dir: str | Path, checkpoint: str = "latest", device: str = "cpu
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise GankitError(f"run folder {run_dir} does not exist; give the folder `gankit train` printed.")
-    tensors, meta = ckpt.load_checkpoint(_checkpoint_path(run_dir, checkpoint))
+    path = _checkpoint_path(run_dir, checkpoint)
+    if checkpoint == "latest":  # a damaged newest checkpoint falls back to the one before, saying so
+        tensors, meta, path, skipped = ckpt.load_newest_good(path.parent)
+        for damaged in skipped:
+            print(f"gankit: skipping a damaged checkpoint, {damaged}; using {path.name}.", file=sys.stderr)
+    else:
+        tensors, meta = ckpt.load_checkpoint(path)
+    if not isinstance(meta.get("config"), dict):
+        raise GankitError(f"{path} keeps no config, so its networks cannot be rebuilt; use a checkpoint that "
+                          "`gankit train` wrote.")
     cfg = from_dict(meta["config"], source=f"{run_dir} checkpoint")
     kind, shape, classes, *rest = meta.get("spec") or ("image" if len(meta["shape"]) == 3 else "toy", meta["shape"], 0)
     if not any(k.split(".")[0].endswith("_ema") for k in tensors):

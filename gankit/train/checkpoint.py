@@ -59,13 +59,36 @@ def sub_state(prefix: str, tensors: dict) -> dict:
 
 
 def save_checkpoint(folder: Path, step: int, tensors: dict, meta: dict, stem: str | None = None) -> Path:
-    """Write STEM.safetensors then STEM.json (STEM defaults to ckpt-STEP) into folder; return the JSON path."""
+    """Write the tensors, then STEM.json naming them (STEM defaults to ckpt-STEP) into folder; the JSON path.
+
+    A named checkpoint that is replaced (best) gets its tensors under a new name each time
+    (STEM-STEP.safetensors): the JSON, renamed into place last, switches from the old pair to the new
+    one at once, so a crash never pairs new tensors with old metadata. The old tensors go afterwards.
+    """
     folder.mkdir(parents=True, exist_ok=True)
+    tensor_name = f"ckpt-{step:06d}.safetensors" if stem is None else f"{stem}-{step:06d}.safetensors"
     stem = stem or f"ckpt-{step:06d}"
-    atomic_write(folder / f"{stem}.safetensors", lambda f: f.write(save(tensors)))
-    body = dict(meta, format=FORMAT, step=step, tensors=f"{stem}.safetensors")
+    atomic_write(folder / tensor_name, lambda f: f.write(save(tensors)))
+    body = dict(meta, format=FORMAT, step=step, tensors=tensor_name)
     atomic_write(folder / f"{stem}.json", lambda f: f.write(json.dumps(body, indent=1).encode()))
+    if not stem.startswith("ckpt-"):
+        for old in folder.glob(f"{stem}*.safetensors"):
+            if old.name != tensor_name:
+                old.unlink(missing_ok=True)
     return folder / f"{stem}.json"
+
+
+def load_newest_good(folder: Path) -> tuple[dict, dict, Path, list[str]]:
+    """The newest checkpoint that loads: (tensors, meta, its JSON path, what was wrong with newer ones)."""
+    found = list_checkpoints(folder)
+    skipped: list[str] = []
+    for path in reversed(found):
+        try:
+            tensors, meta = load_checkpoint(path)
+            return tensors, meta, path, skipped
+        except GankitError as exc:
+            skipped.append(f"{path.name} ({exc})")
+    raise GankitError(f"no checkpoint in {folder} loads: {'; '.join(skipped)}")
 
 
 def list_checkpoints(folder: Path) -> list[Path]:
@@ -87,7 +110,7 @@ def load_checkpoint(json_path: Path) -> tuple[dict, dict]:
                           "object; delete it to fall back to an earlier one.")
     if meta.get("format") != FORMAT:
         raise GankitError(f"{json_path} is not a gankit checkpoint (format {meta.get('format')!r}); point at a gankit run folder.")
-    missing = [key for key in ("tensors", "step", "config") if key not in meta]
+    missing = [key for key in ("tensors", "step") if key not in meta]
     if missing or not isinstance(meta.get("tensors"), str):
         raise GankitError(f"checkpoint {json_path} lacks its '{(missing or ['tensors'])[0]}' entry; delete it to fall "
                           "back to an earlier one.")

@@ -116,7 +116,10 @@ def train_run(cfg: Config, run_dir: Path, resume: bool = False) -> dict[str, Pat
 
     # Continue from the newest checkpoint: the same state, bit for bit.
     if resume:
-        tensors, meta = ckpt.load_checkpoint(_newest_checkpoint(run_dir))
+        _newest_checkpoint(run_dir)  # a run with none at all is one sentence
+        tensors, meta, path, skipped = ckpt.load_newest_good(run_dir / "checkpoints")
+        for damaged in skipped:
+            print(f"gankit: skipping a damaged checkpoint, {damaged}; resuming from {path.name}.", file=sys.stderr)
         _check_same_config(cfg, meta, run_dir)
         s.restore(tensors, meta)
         if s.step > tc.steps:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import torch
 
+from gankit.atomic import atomic_write
 from gankit.errors import GankitError
 from gankit.viz import make_grid
 
@@ -84,7 +85,8 @@ class StatsLog:
                                   "line, then resume.")
             if record.get("step", 0) <= step:
                 kept.append(line)
-        self.path.write_text("".join(line + "\n" for line in kept))
+        text = "".join(line + "\n" for line in kept).encode()
+        atomic_write(self.path, lambda f: f.write(text))  # a crash leaves the old log or the new, never half
 
     def write(self, record: dict) -> None:
         """Log one record (must hold 'step')."""

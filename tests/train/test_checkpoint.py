@@ -89,3 +89,27 @@ def test_a_gankit_01_checkpoint_resumes_bit_exact(tmp_path):
     a = load_file(str(ckpt.list_checkpoints(straight / "checkpoints")[-1].with_suffix(".safetensors")))
     b = load_file(str(ckpt.list_checkpoints(half / "checkpoints")[-1].with_suffix(".safetensors")))
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_the_best_checkpoint_switches_atomically_and_keeps_one_tensor_file(tmp_path):
+    from gankit.train.checkpoint import load_checkpoint, save_checkpoint
+
+    folder = tmp_path / "checkpoints"
+    for step in (2, 4):
+        save_checkpoint(folder, step, {"w": torch.full((2,), float(step))}, {"config": {}}, stem="best")
+    tensors, meta = load_checkpoint(folder / "best.json")
+    assert meta["step"] == 4 and tensors["w"][0] == 4
+    assert sorted(p.name for p in folder.iterdir()) == ["best-000004.safetensors", "best.json"]
+
+
+def test_a_damaged_newest_checkpoint_falls_back_to_the_one_before(tmp_path, capsys):
+    from gankit import api
+    from gankit.cli import main
+    from tests.conftest import tiny_image_config
+
+    run_dir = api.train(tiny_image_config(steps=4, checkpoint_every=2, keep_checkpoints=0), out=tmp_path)
+    (run_dir / "checkpoints" / "ckpt-000004.safetensors").write_bytes(b"cut")
+    assert api.load_run(run_dir).step == 2
+    assert "skipping a damaged checkpoint, ckpt-000004.json" in capsys.readouterr().err
+    assert main(["train", "ignored", "--resume", str(run_dir), "--set", "train.steps=6"]) == 0
+    assert "resuming from ckpt-000002.json" in capsys.readouterr().err

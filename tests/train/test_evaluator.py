@@ -23,7 +23,7 @@ def test_toy_metric_is_logged_and_the_best_checkpoint_kept(tmp_path):
     assert meta["step"] == best_step and meta["extra"]["best"]["value"] == pytest.approx(best_value)
     assert api.load_run(run, "best").step == best_step
     # The regular checkpoints never prune the best one.
-    assert (run / "checkpoints" / "best.safetensors").exists()
+    assert (run / "checkpoints" / meta["tensors"]).exists() and meta["tensors"] == f"best-{best_step:06d}.safetensors"
 
 
 def test_image_runs_track_fid_with_the_domain_classifier(tmp_path):
