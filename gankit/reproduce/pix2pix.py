@@ -37,14 +37,14 @@ PAPER_TABLE3 = {16: .65, 70: .66}
 METRICS = {"accuracy": "accuracy", "ceiling (real)": "accuracy_real", "floor (edges)": "accuracy_input",
            "L1": "l1", "PSNR": "psnr", "SSIM": "ssim", "FID": "fid"}
 
-# seconds: training time per Table 1 model; patch_seconds: per Table 3 model; steps (tiny): both;
+# steps: training steps per Table 1 model; patch_steps: per Table 3 model;
 # n_eval: test examples scored; sets / patch_sets: overrides for the Table 1 / Table 3 runs.
 TINY_NETS = ["data.limit=40", "model.width=4", "train.batch_size=4"]
 SIZES = {
-    "tiny": {"steps": 3, "seconds": None, "patch_seconds": None, "n_eval": 20,
+    "tiny": {"steps": 3, "patch_steps": 3, "n_eval": 20,
              "sets": TINY_NETS + ["data.resolution=16", "model.d_layers=1"], "patch_sets": TINY_NETS},
-    "default": {"seconds": 100.0, "patch_seconds": 60.0, "n_eval": 2000, "sets": [], "patch_sets": []},
-    "full": {"seconds": 600.0, "patch_seconds": 300.0, "n_eval": 10_000, "sets": [], "patch_sets": []},
+    "default": {"steps": 1000, "patch_steps": 600, "n_eval": 2000, "sets": [], "patch_sets": []},
+    "full": {"steps": 5000, "patch_steps": 3000, "n_eval": 10_000, "sets": [], "patch_sets": []},
 }
 
 
@@ -66,14 +66,14 @@ def run(report) -> None:
         cfg = config(RECIPE, size["sets"] + sets)
         data = data or load_dataset(cfg.data)  # the three share their data options
         slug = name.lower().replace("+", "_")
-        table1.append(run_variant(report, name, slug, cfg, size, "seconds", data))
+        table1.append(run_variant(report, name, slug, cfg, size, "steps", data))
     data = None
     for layers in PATCH_LAYERS:
         cfg = config(RECIPE, size["patch_sets"] + [f"data.resolution={PATCH_RESOLUTION}", f"model.d_layers={layers}"])
         data = data or load_dataset(cfg.data)
         field = receptive_field(layers)
         table3.append(run_variant(report, f"PatchGAN {field} px ({layers} layer{'s' * (layers > 1)})",
-                                  f"patch{field}", cfg, size, "patch_seconds", data))
+                                  f"patch{field}", cfg, size, "patch_steps", data))
     record_environment(report, size["n_eval"])
     report.measure("wall_seconds", time.perf_counter() - started)
     write_table1(report, size, table1)
@@ -133,7 +133,7 @@ def write_table3(report, size: dict, runs: list[dict]) -> None:
         "## Table 3: the discriminator's patch\n\n"
         f"The L1+cGAN recipe with model.d_layers = {', '.join(map(str, PATCH_LAYERS))} (patches of "
         f"{', '.join(str(receptive_field(n)) for n in PATCH_LAYERS)} px), each trained for "
-        f"{budget_text(size, 'patch_seconds')}. A 3-layer PatchGAN needs inputs of at least {PATCH_RESOLUTION} px (at"
+        f"{budget_text(size, 'patch_steps')}. A 3-layer PatchGAN needs inputs of at least {PATCH_RESOLUTION} px (at"
         " 28 px it would return a single 1x1 logit, a whole-image D, which gankit refuses), so **all three run at "
         f"data.resolution={PATCH_RESOLUTION}** (Fashion-MNIST resized), width {cfg.model.width}, batch "
         f"{cfg.train.batch_size}; the classifier reads the garments resized back to 28 px. The 70 px patch is "

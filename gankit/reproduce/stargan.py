@@ -35,14 +35,16 @@ TARGET = 0.85  # StarGAN's mean target-domain accuracy
 PAPER = {"StarGAN": 2.12, "CycleGAN": 5.99, "real images": 0.45}
 GRID_PER_DOMAIN = 3
 
-# seconds: training time of StarGAN and of each CycleGAN; steps (tiny): every model; n_eval: test images
+# steps: StarGAN's training steps; cycle_steps: each CycleGAN's; n_eval: test images
 # scored; star_sets / cycle_sets: overrides of the two recipes (data options must agree: the CycleGANs
 # train on the footwear images loaded with star_sets).
 TINY = ["data.limit=40", "data.resolution=16", "model.width=4", "model.g_blocks=1", "train.batch_size=4"]
 SIZES = {
-    "tiny": {"steps": 3, "seconds": None, "n_eval": 20, "star_sets": TINY, "cycle_sets": TINY + ["model.d_layers=1"]},
-    "default": {"seconds": 150.0, "n_eval": 2000, "star_sets": [], "cycle_sets": []},
-    "full": {"seconds": 600.0, "n_eval": 10_000, "star_sets": [], "cycle_sets": []},
+    "tiny": {"steps": 3, "cycle_steps": 3, "n_eval": 20, "star_sets": TINY, "cycle_sets": TINY + ["model.d_layers=1"]},
+    "default": {"steps": 1200, "cycle_steps": 600, "n_eval": 2000, "star_sets": [],
+                "cycle_sets": ["g_optim.linear_decay=[300, 600]", "d_optim.linear_decay=[300, 600]"]},
+    "full": {"steps": 6000, "cycle_steps": 3000, "n_eval": 10_000, "star_sets": [],
+             "cycle_sets": ["g_optim.linear_decay=[1500, 3000]", "d_optim.linear_decay=[1500, 3000]"]},
 }
 
 
@@ -96,12 +98,12 @@ def run(report) -> None:
     size, started = SIZES[report.scale], time.perf_counter()
     star_cfg = config(STARGAN, size["star_sets"])
     footwear = load_dataset(star_cfg.data)
-    star = train_for(star_cfg, size, "seconds", footwear)
+    star = train_for(star_cfg, size, "steps", footwear)
     star_scores = evaluate(star, size["n_eval"])
     cycles = {}
     for i, j in PAIRS:
         cfg = config(CYCLEGAN, size["cycle_sets"] + ["data.name=sandal2sneaker"])  # validated; data is ours
-        cycles[(i, j)] = train_for(cfg, size, "seconds", pair_data(footwear, i, j, cfg.data.jitter))
+        cycles[(i, j)] = train_for(cfg, size, "cycle_steps", pair_data(footwear, i, j, cfg.data.jitter))
     test = test_split(star_cfg.data, size["n_eval"])  # the images evaluate_translation scores StarGAN on
     x, y = to_float(test.images), test.labels
     judge = Judge(torch.device("cpu"))

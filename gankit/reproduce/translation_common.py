@@ -2,9 +2,10 @@
 
 Training: a recipe's config trained on the CPU through start_session / advance
 (as `gankit train` builds a run, seeded by cfg.train.seed, with torch's
-threads as they are), for a number of steps (tiny, so tests are exact) or of
-seconds spent inside the training steps (default and full, so the budget holds
-on any machine; the steps reached are recorded). Scoring: evaluate_translation
+threads as they are), for a number of steps: equal steps rather than equal
+seconds, so that a run gives the same numbers every time on one machine and a
+busy machine cannot cut one model's training short (the training seconds are
+recorded beside them). Scoring: evaluate_translation
 on the test split. Pictures: one grid of test translations per model. Tables:
 one row of metrics per model.
 """
@@ -33,22 +34,20 @@ def config(recipe: str, overrides: list[str]):
     return load_config(recipe, SHARED + list(overrides))
 
 
-def budget_text(size: dict, key: str = "seconds") -> str:
-    """How long each model of a size trains, in words: `N s` of training time, or `N steps` at tiny scale."""
-    return f"{size[key]:g} s" if size.get(key) is not None else f"{size['steps']} steps"
+def budget_text(size: dict, key: str = "steps") -> str:
+    """How long each model of a size trains, in words."""
+    return f"{size[key]:,} steps"
 
 
-def train(cfg, data=None, *, steps: int | None = None, seconds: float | None = None) -> Session:
-    """Train cfg on the CPU for `steps` iterations or `seconds` of training time; the session.
+def train(cfg, data=None, *, steps: int) -> Session:
+    """Train cfg on the CPU for `steps` iterations; the session.
 
     `data` defaults to load_dataset(cfg.data). session.wall_time is the time spent inside the steps
-    (building, data loading and evaluation not counted) and session.step the steps reached.
+    (building, data loading and evaluation not counted).
     """
-    if (steps is None) == (seconds is None):
-        raise ValueError("give exactly one of steps and seconds")
     data = load_dataset(cfg.data) if data is None else data
     s = start_session(cfg, data, "cpu")
-    while (s.step < steps) if steps is not None else (s.wall_time < seconds):
+    while s.step < steps:
         started = time.perf_counter()
         stats = advance(s, data)
         s.wall_time += time.perf_counter() - started
@@ -58,11 +57,10 @@ def train(cfg, data=None, *, steps: int | None = None, seconds: float | None = N
     return s
 
 
-def train_for(cfg, size: dict, key: str = "seconds", data=None) -> Session:
-    """Train cfg for the size's budget: size[key] seconds when set, else size['steps'] steps."""
-    if size.get(key) is not None:
-        return train(cfg, data, seconds=size[key])
-    return train(cfg, data, steps=size["steps"])
+def train_for(cfg, size: dict, key: str = "steps", data=None) -> Session:
+    """Train cfg for the size's budget: size[key] steps (equal steps, not equal seconds, so that the numbers
+    are the same on every run of the same machine and a busy machine cannot shorten one model's training)."""
+    return train(cfg, data, steps=size[key])
 
 
 def evaluate(session: Session, n: int) -> dict:
