@@ -83,11 +83,28 @@ def train(recipe: str | Config, out: str | Path = "runs", overrides: list[str] |
         run_dir = new_run_dir(Path(out), name)
     try:
         train_run(cfg, run_dir, resume=bool(resume))
+    except (MemoryError, RuntimeError) as exc:
+        _remove_if_empty(run_dir, resume)
+        if isinstance(exc, MemoryError) or _out_of_memory(exc):
+            raise GankitError(f"training ran out of memory at train.batch_size={cfg.train.batch_size} "
+                              f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}); lower "
+                              "train.batch_size or model.width.") from None
+        raise
     except BaseException:
-        if not resume and run_dir.is_dir() and not any(run_dir.iterdir()):
-            run_dir.rmdir()  # a run that failed before writing anything leaves no folder for --resume to pick
+        _remove_if_empty(run_dir, resume)
         raise
     return run_dir
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """Whether an error is an allocation failure (CUDA's OutOfMemoryError, or the CPU allocator's RuntimeError)."""
+    text = str(exc).lower()
+    return isinstance(exc, torch.OutOfMemoryError) or "out of memory" in text or "can't allocate memory" in text
+
+
+def _remove_if_empty(run_dir: Path, resume) -> None:
+    if not resume and run_dir.is_dir() and not any(run_dir.iterdir()):
+        run_dir.rmdir()  # a run that failed before writing anything leaves no folder for --resume to pick
 
 
 def _checkpoint_path(run_dir: Path, which: str) -> Path:

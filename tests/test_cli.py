@@ -241,3 +241,17 @@ def test_a_data_file_that_says_it_holds_no_images_is_one_sentence(tmp_path, caps
     assert main(["train", "mlp_mnist", "--out", str(tmp_path / "r"), "--set", "data.name=idx",
                  f"data.path={tmp_path}"]) == 2
     assert "holds no examples in its train split" in capsys.readouterr().err
+
+
+def test_running_out_of_memory_is_one_sentence_naming_the_batch_size(tmp_path, capsys, monkeypatch):
+    import gankit.api
+
+    def exhausted(*args, **kwargs):
+        raise RuntimeError("[enforce fail at alloc_cpu.cpp:117] DefaultCPUAllocator: can't allocate memory: "
+                           "you tried to allocate 98304000000 bytes.")
+
+    monkeypatch.setattr(gankit.api, "train_run", exhausted)
+    assert main(["train", *TINY_DIGITS, "--out", str(tmp_path), "--set", "train.batch_size=100000000"]) == 2
+    err = capsys.readouterr().err
+    assert "ran out of memory at train.batch_size=100000000" in err and len(err.strip().splitlines()) == 1
+    assert not any(tmp_path.iterdir())  # the empty run folder is gone

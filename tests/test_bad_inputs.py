@@ -1,0 +1,203 @@
+"""The bad-input corpus: each case is one sentence on stderr, exit code 2, no traceback, and nothing the user had
+changed. Cases are (name, setup, argv): setup(folder) writes the damaged files into a fresh folder that already
+holds a trained run (`run/`), a conditional run (`crun/`) and a pix2pix run (`prun/`); argv may name files there
+through "{d}"."""
+
+import hashlib
+import json
+import shutil
+import struct
+
+import numpy as np
+import pytest
+
+from gankit import api
+from gankit.cli import main
+from tests.conftest import FAMILY_CONFIGS, tiny_conditional_config, tiny_image_config
+
+TRAIN = ["train", "dcgan_digits", "--out", "{d}/runs", "--set", "train.steps=1", "train.progress=false"]
+
+
+def text(name, content):
+    return lambda d: (d / name).write_text(content)
+
+
+def raw(name, content):
+    return lambda d: (d / name).write_bytes(content)
+
+
+def npz(name, **arrays):
+    return lambda d: np.savez(d / name, **arrays)
+
+
+def idx_files(count=0, magic=2051, rows=28, cut=False):
+    def setup(d):
+        (d / "idx").mkdir()
+        body = struct.pack(">IIII", magic, count, rows, rows) + bytes(count * rows * rows)
+        (d / "idx" / "train-images-idx3-ubyte").write_bytes(body[:-5] if cut else body)
+        (d / "idx" / "train-labels-idx1-ubyte").write_bytes(struct.pack(">II", 2049, count) + bytes(count))
+    return setup
+
+
+def images(folder, sizes, bad=None):
+    def setup(d):
+        from PIL import Image
+        (d / folder).mkdir(parents=True, exist_ok=True)
+        for i, size in enumerate(sizes):
+            Image.new("L", size).save(d / folder / f"im{i}.png")
+        if bad:
+            (d / folder / bad).write_bytes(b"not an image")
+    return setup
+
+
+def edit_json(path, change):
+    def setup(d):
+        target = d / path.format(d=d)
+        target.write_text(change(target.read_text()))
+    return setup
+
+
+def newest(run):
+    return lambda d: sorted((d / run / "checkpoints").glob("ckpt-*.json"))[-1]
+
+
+def damage_newest(run, content):
+    return lambda d: [p.write_text(content) for p in (d / run / "checkpoints").glob("ckpt-*.json")]
+
+
+def cut_tensors(run):
+    return lambda d: [p.write_bytes(b"cut") for p in (d / run / "checkpoints").glob("ckpt-*.safetensors")]
+
+
+CASES = [
+    # values
+    *[(f"value {o}", None, TRAIN + [o]) for o in (
+        "train.ema=nan", "model.dropout=nan", "g_optim.lr=nan", "g_optim.lr=inf", "d_optim.lr=-1", "train.ema=1.5",
+        "g_optim.betas=[1.5,0.9]", "g_optim.betas=[0.5]", "d_optim.momentum=-0.5", "model.g_hidden=[-3]",
+        "loss.gp_weight=-1", "train.seed=99999999999999999999999", "train.seed=-1", "train.batch_size=0",
+        "train.steps=-5", "train.n_critic=0", "model.z_dim=0", "model.width=abc", "train.device=gpu",
+        "loss.name=wgan", "loss.penalty=gp2", "model.d_norm=group", "data.split=valid", "data.channels=2",
+        "train.precision=fp8", "modle.width=8", "train.stepz=3", "objective=unknown", "train.compile_mode=fast",
+        "data.path=/tmp", "g_optim.linear_decay=[5,1]", "model.cond=projection", "loss.divergence=kl",
+        "loss.l1_weight=5", "train.pool_size=10", "data.direction=BtoA", "g_optim.final_momentum=0.7")],
+    # config files
+    ("yaml not utf-8", raw("c.yaml", b"\xff\xfe\x00bad: [\n"), ["train", "{d}/c.yaml"]),
+    ("yaml python tag", text("c.yaml", "x: !!python/object/apply:os.system [ls]\n"), ["train", "{d}/c.yaml"]),
+    ("yaml duplicate key", text("c.yaml", "data: {name: digits}\ndata: {name: ring8}\n"), ["train", "{d}/c.yaml"]),
+    ("yaml empty", text("c.yaml", ""), ["train", "{d}/c.yaml"]),
+    ("yaml broken", text("c.yaml", "data: [\n"), ["train", "{d}/c.yaml"]),
+    ("yaml a list", text("c.yaml", "- 1\n- 2\n"), ["train", "{d}/c.yaml"]),
+    ("yaml unknown section", text("c.yaml", "trian: {steps: 3}\n"), ["train", "{d}/c.yaml"]),
+    ("recipe missing", None, ["train", "no_such_recipe"]),
+    # data
+    ("idx zero images", idx_files(0), TRAIN + ["data.name=idx", "data.path={d}/idx"]),
+    ("idx bad magic", idx_files(3, magic=1234), TRAIN + ["data.name=idx", "data.path={d}/idx"]),
+    ("idx truncated", idx_files(3, cut=True), TRAIN + ["data.name=idx", "data.path={d}/idx"]),
+    ("idx folder missing", None, TRAIN + ["data.name=idx", "data.path={d}/nothing"]),
+    ("folder empty", lambda d: (d / "empty").mkdir(), TRAIN + ["data.name=folder", "data.path={d}/empty"]),
+    ("folder mixed sizes", images("imgs", [(8, 8), (10, 10)]), TRAIN + ["data.name=folder", "data.path={d}/imgs",
+                                                                        "data.resolution=null"]),
+    ("folder bad image", images("imgs", [(8, 8)], bad="x.png"), TRAIN + ["data.name=folder", "data.path={d}/imgs"]),
+    ("paired data for gan", None, TRAIN + ["data.name=edges2fashion"]),
+    ("pix2pix on images", None, TRAIN + ["objective=pix2pix", "model.name=pix2pix"]),
+    ("paired folder odd", images("pairs/train", [(7, 3)]), TRAIN + ["objective=pix2pix", "model.name=pix2pix",
+                                                                     "data.name=paired_folder", "data.path={d}/pairs"]),
+    ("conditional unlabelled", None, TRAIN + ["objective=conditional", "data.name=gaussian1d", "model.name=mlp"]),
+    # runs and checkpoints
+    ("sample no run", None, ["sample", "{d}/nothing"]),
+    ("sample not a run", lambda d: (d / "plain").mkdir(), ["sample", "{d}/plain"]),
+    ("checkpoint json a list", damage_newest("run", "[1, 2]"), ["sample", "{d}/run"]),
+    ("checkpoint json lacks keys", damage_newest("run", '{"format": "gankit-checkpoint-v1"}'), ["sample", "{d}/run"]),
+    ("checkpoint json not json", damage_newest("run", "{"), ["sample", "{d}/run"]),
+    ("checkpoint tensors cut", cut_tensors("run"), ["sample", "{d}/run"]),
+    ("checkpoint step unknown", None, ["sample", "{d}/run", "--checkpoint", "000777"]),
+    ("checkpoint best missing", None, ["sample", "{d}/run", "--checkpoint", "best"]),
+    ("resume changes a key", None, ["train", "x", "--resume", "{d}/run", "--set", "model.width=8"]),
+    ("resume fewer steps", None, ["train", "x", "--resume", "{d}/run", "--set", "train.steps=1"]),
+    ("resume config edited", edit_json("run/config.yaml", lambda t: t.replace("width: 4", "width: 8")),
+     ["train", "x", "--resume", "{d}/run", "--set", "train.steps=9"]),
+    ("resume stats damaged", text("run/stats.jsonl", "{bad\n"), ["train", "x", "--resume", "{d}/run",
+                                                                   "--set", "train.steps=9"]),
+    ("resume nothing to resume", None, ["train", "dcgan_digits", "--out", "{d}/empty_runs", "--resume"]),
+    # outputs
+    ("train out under a file", text("afile", "x"), ["train", "dcgan_digits", "--out", "{d}/afile/runs"]),
+    ("train out is a file", text("afile", "x"), ["train", "dcgan_digits", "--out", "{d}/afile"]),
+    ("sample out exists", text("keep.png", "mine"), ["sample", "{d}/run", "--out", "{d}/keep.png"]),
+    ("sample out suffix", None, ["sample", "{d}/run", "--out", "{d}/x.jpg"]),
+    ("sample n zero", None, ["sample", "{d}/run", "--n", "0"]),
+    ("eval out exists", text("m.json", "mine"), ["eval", "--samples", "{d}/x.npz", "--data", "digits",
+                                                  "--out", "{d}/m.json"]),
+    ("eval n one", None, ["eval", "{d}/run", "--n", "1"]),
+    # foreign samples
+    ("samples missing", None, ["eval", "--samples", "{d}/none.npz", "--data", "digits"]),
+    ("samples truncated", raw("t.npz", b"PK\x03\x04garbage"), ["eval", "--samples", "{d}/t.npz", "--data", "digits"]),
+    ("samples not an archive", text("t.npz", "hello"), ["eval", "--samples", "{d}/t.npz", "--data", "digits"]),
+    ("samples strings", npz("t.npz", images=np.array(["a", "b"])), ["eval", "--samples", "{d}/t.npz", "--data", "digits"]),
+    ("samples infinite", npz("t.npz", samples=np.full((4, 2), np.inf)), ["eval", "--samples", "{d}/t.npz",
+                                                                          "--data", "ring8"]),
+    ("samples no images key", npz("t.npz", other=np.zeros(3)), ["eval", "--samples", "{d}/t.npz", "--data", "digits"]),
+    ("samples wrong size", npz("t.npz", images=np.zeros((4, 9, 9, 1), np.uint8)),
+     ["eval", "--samples", "{d}/t.npz", "--data", "digits", "--metrics", "fid"]),
+    ("samples five channels", npz("t.npz", images=np.zeros((4, 8, 8, 5), np.uint8)),
+     ["eval", "--samples", "{d}/t.npz", "--data", "digits"]),
+    ("samples without data", npz("t.npz", images=np.zeros((4, 8, 8, 1), np.uint8)), ["eval", "--samples", "{d}/t.npz"]),
+    ("metric unknown", None, ["eval", "{d}/run", "--metrics", "fid,nope", "--n", "20"]),
+    ("conditional metric unconditional run", None, ["eval", "{d}/run", "--metrics", "gan_test", "--n", "20"]),
+    # labels, translate, reproduce
+    ("label on unconditional run", None, ["sample", "{d}/run", "--label", "3"]),
+    ("label unknown", None, ["sample", "{d}/crun", "--label", "zebra"]),
+    ("label out of range", None, ["sample", "{d}/crun", "--label", "12"]),
+    ("label and labels", None, ["sample", "{d}/crun", "--label", "1", "--labels", "1,2"]),
+    ("translate a gan run", images("in", [(8, 8)]), ["translate", "{d}/run", "--input", "{d}/in"]),
+    ("translate missing input", None, ["translate", "{d}/prun", "--input", "{d}/none"]),
+    ("translate bad file", images("in", [(8, 8)], bad="y.png"), ["translate", "{d}/prun", "--input", "{d}/in",
+                                                                  "--out", "{d}/o"]),
+    ("translate existing output", lambda d: (images("in", [(8, 8)])(d), (d / "o").mkdir(),
+                                             (d / "o" / "im0.png").write_text("mine")),
+     ["translate", "{d}/prun", "--input", "{d}/in", "--out", "{d}/o"]),
+    ("translate target on pix2pix", images("in", [(8, 8)]), ["translate", "{d}/prun", "--input", "{d}/in",
+                                                             "--target", "1"]),
+    ("reproduce unknown", None, ["reproduce", "nope"]),
+    ("reproduce data not taken", lambda d: (d / "mn").mkdir(), ["reproduce", "fig1", "--data", "{d}/mn"]),
+]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    base = tmp_path_factory.mktemp("trained")
+    runs = {"run": tiny_image_config(steps=2, checkpoint_every=1), "crun": tiny_conditional_config(steps=1),
+            "prun": FAMILY_CONFIGS["pix2pix"](steps=1)}
+    for name, cfg in runs.items():
+        shutil.move(api.train(cfg, out=base / name), base / f"{name}-done")
+    return base
+
+
+def snapshot(folder):
+    return {p.relative_to(folder): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_the_corpus_is_large_enough():
+    assert len(CASES) >= 60 and len({name for name, _, _ in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("name, setup, argv", CASES, ids=[c[0] for c in CASES])
+def test_a_bad_input_is_one_sentence_and_changes_nothing(trained, tmp_path, capsys, name, setup, argv):
+    for run in ("run", "crun", "prun"):
+        shutil.copytree(trained / f"{run}-done", tmp_path / run)
+    np.savez(tmp_path / "x.npz", images=np.zeros((4, 8, 8, 1), np.uint8))
+    if setup is not None:
+        setup(tmp_path)
+    before = snapshot(tmp_path)
+    capsys.readouterr()
+    try:
+        code = main([a.format(d=tmp_path) for a in argv])
+    except SystemExit as exc:  # argparse's own usage errors
+        code = exc.code
+    err = capsys.readouterr().err.strip()
+    assert code == 2, err
+    assert "Traceback" not in err and 1 <= len(err.splitlines()) <= 4, err
+    after = snapshot(tmp_path)
+    changed = [str(p) for p, digest in before.items() if after.get(p) != digest]
+    assert not changed, f"changed or removed: {changed}"
+    json.dumps(err)  # plain text
