@@ -32,6 +32,17 @@ def markdown_table(header: list[str], rows: list[list]) -> str:
     return "\n".join(lines + ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows])
 
 
+def environment() -> dict:
+    """What a reproduction's numbers depend on: torch, threads, the device, Python, determinism settings."""
+    import platform
+
+    import torch
+    # Every reproduction trains and scores on the CPU (start_session(..., "cpu")), on a GPU machine too.
+    return {"torch": torch.__version__, "threads": torch.get_num_threads(), "python": platform.python_version(),
+            "device": "CPU", "machine": platform.machine(), "processor": platform.processor() or platform.machine(),
+            "deterministic_algorithms": torch.are_deterministic_algorithms_enabled()}
+
+
 class Report:
     """Collects text, figures, tables and measurements; save() writes report.md and results.json."""
 
@@ -69,14 +80,19 @@ class Report:
 
     def save(self) -> tuple[Path, Path]:
         """Write report.md and results.json into the output folder."""
-        head = [f"# {self.title}", f"Scale: `{self.scale}`."]
+        env = environment()
+        head = [f"# {self.title}", f"Scale: `{self.scale}`. Measured with torch {env['torch']} on the "
+                f"{env['device']} with {env['threads']} thread(s), Python {env['python']}: with the same seeds the "
+                "numbers repeat exactly on the same machine and threads; another machine, thread count or torch "
+                "version changes the floating-point order, so single-seed numbers move there (see the spread over "
+                "seeds where a conclusion rests on it)."]
         if self.summary:
             head.append(markdown_table(["quantity", "measured", "reference / expectation"],
                                        [list(row) for row in self.summary]))
         body = "\n\n".join(head + self.parts) + "\n"
         md, js = self.out_dir / "report.md", self.out_dir / "results.json"
         atomic_write(md, lambda f: f.write(body.encode()))
-        payload = {"experiment": self.name, "scale": self.scale, "results": _plain(self.results),
+        payload = {"experiment": self.name, "scale": self.scale, "environment": env, "results": _plain(self.results),
                    "summary": [list(row) for row in self.summary]}
         atomic_write(js, lambda f: f.write(json.dumps(payload, indent=1).encode()))
         return md, js
