@@ -1,6 +1,8 @@
 """Shared fixtures: tiny configs that train in a fraction of a second."""
 
 import pytest
+import torch
+from safetensors.torch import load_file
 
 from gankit.config import Config, from_dict
 
@@ -90,3 +92,23 @@ def toy_config():
 @pytest.fixture
 def image_config():
     return tiny_image_config()
+
+
+def assert_resume_bit_exact(tmp_path, make, steps: int, overrides=()) -> dict:
+    """`steps` steps + resume + `steps` steps give the same final checkpoint, tensor for tensor, as 2 x `steps`.
+
+    make(steps=..., checkpoint_every=...) -> Config. Returns the final checkpoint's tensors.
+    """
+    from gankit import api
+    from gankit.train import checkpoint as ckpt
+
+    overrides = list(overrides)
+    straight = api.train(make(steps=2 * steps, checkpoint_every=steps), out=tmp_path / "a", overrides=overrides)
+    half = api.train(make(steps=steps, checkpoint_every=steps), out=tmp_path / "b", overrides=overrides)
+    api.train("ignored", out=tmp_path / "b", overrides=[f"train.steps={2 * steps}"], resume=half)
+    a, b = [load_file(str(ckpt.list_checkpoints(r / "checkpoints")[-1].with_suffix(".safetensors")))
+            for r in (straight, half)]
+    assert a.keys() == b.keys()
+    for key in a:
+        assert torch.equal(a[key], b[key]), key
+    return a

@@ -5,17 +5,15 @@ import json
 
 import pytest
 import torch
-from safetensors.torch import load_file
 
 from gankit import api
 from gankit.data import load_dataset
 from gankit.evaluation import evaluate_run
 from gankit.metrics.evaluate_translation import EVALUATORS as TRANSLATION_EVALUATORS
 from gankit.objectives import OBJECTIVES
-from gankit.train import checkpoint as ckpt
 from gankit.train.device import place_data
 from gankit.train.session import advance, start_session
-from tests.conftest import FAMILY_CONFIGS
+from tests.conftest import FAMILY_CONFIGS, assert_resume_bit_exact
 
 FAMILIES = sorted(OBJECTIVES)
 
@@ -49,15 +47,8 @@ def test_one_step_changes_exactly_the_trained_networks_and_their_ema(family):
 
 @pytest.mark.parametrize("family", FAMILIES)
 def test_n_steps_then_resume_then_n_equals_2n_bit_for_bit(tmp_path, family):
-    straight = api.train(config(family, steps=4, checkpoint_every=2), out=tmp_path / "a")
-    half = api.train(config(family, steps=2, checkpoint_every=2), out=tmp_path / "b")
-    api.train("ignored", out=tmp_path / "b", overrides=["train.steps=4"], resume=half)
-    a, b = [load_file(str(ckpt.list_checkpoints(r / "checkpoints")[-1].with_suffix(".safetensors")))
-            for r in (straight, half)]
-    assert a.keys() == b.keys()
-    assert [k for k in a if k.startswith("rng.")]  # every random stream is part of the state
-    for key in a:
-        assert torch.equal(a[key], b[key]), key
+    final = assert_resume_bit_exact(tmp_path, lambda **train: config(family, **train), steps=2)
+    assert [k for k in final if k.startswith("rng.")]  # every random stream is part of the state
 
 
 @pytest.mark.parametrize("family", FAMILIES)
@@ -96,11 +87,5 @@ def test_a_cuda_step_never_waits_for_the_device(family):
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 @pytest.mark.parametrize("family", FAMILIES)
 def test_cuda_resume_is_bit_exact_with_deterministic_kernels(tmp_path, family):
-    extra = ["train.device=cuda", "train.deterministic=true"]
-    straight = api.train(config(family, steps=4, checkpoint_every=2), out=tmp_path / "a", overrides=extra)
-    half = api.train(config(family, steps=2, checkpoint_every=2), out=tmp_path / "b", overrides=extra)
-    api.train("ignored", out=tmp_path / "b", overrides=["train.steps=4"], resume=half)
-    a, b = [load_file(str(ckpt.list_checkpoints(r / "checkpoints")[-1].with_suffix(".safetensors")))
-            for r in (straight, half)]
-    for key in a:
-        assert torch.equal(a[key], b[key]), key
+    assert_resume_bit_exact(tmp_path, lambda **train: config(family, **train), steps=2,
+                            overrides=["train.device=cuda", "train.deterministic=true"])
