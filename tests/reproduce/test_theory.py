@@ -68,3 +68,18 @@ def test_histogram_density_integrates_to_the_share_inside():
     dens = theory.histogram_density(samples, edges)
     assert (dens * np.diff(edges)).sum() == pytest.approx(math.erf(1 / math.sqrt(2)), abs=0.01)
     assert dens[20] == pytest.approx(theory.gaussian_pdf(0.025, 0, 1), rel=0.05)
+
+
+def test_the_pushforward_density_is_the_change_of_variables():
+    from gankit.reproduce.theory import pushforward_density
+    z = np.linspace(-1, 1, 4001)
+    # G(z) = 3 z + 1 on U[-1, 1]: p_g is uniform 1/6 on [-2, 4]
+    x = np.array([-1.9, 0.0, 3.9, 4.5])
+    assert np.allclose(pushforward_density(x, 3 * z + 1, np.full_like(z, 3.0), 0.5), [1 / 6, 1 / 6, 1 / 6, 0])
+    # G(z) = z^2 on U[-1, 1] (two preimages +-sqrt(x)): p_g(x) = 2 * 0.5 / (2 sqrt(x)) = 1 / (2 sqrt(x))
+    x = np.array([0.04, 0.25, 0.81])
+    assert np.allclose(pushforward_density(x, z ** 2, 2 * z, 0.5), 1 / (2 * np.sqrt(x)), rtol=1e-3)
+    # a non-monotone smooth map integrates to one
+    g, dg = np.sin(3 * z) + z, 3 * np.cos(3 * z) + 1
+    grid = np.linspace(-3, 3, 6001)
+    assert abs(np.trapezoid(pushforward_density(grid, g, dg, 0.5), grid) - 1) < 2e-2
