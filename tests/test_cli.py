@@ -196,9 +196,10 @@ def test_nothing_a_user_has_is_overwritten_or_lost(tmp_path, capsys):
 def test_a_damaged_checkpoint_json_is_one_sentence(tmp_path, capsys, content, words):
     out = tmp_path / "runs"
     assert main(["train", *TINY_DIGITS, "--out", str(out)]) == 0
-    newest = sorted((out / "00000-dcgan_digits" / "checkpoints").glob("ckpt-*.json"))[-1]
-    fmt = json.loads(newest.read_text())["format"]
-    newest.write_text(content.replace("gankit-checkpoint-v1", fmt))
+    every = sorted((out / "00000-dcgan_digits" / "checkpoints").glob("ckpt-*.json"))
+    fmt = json.loads(every[-1].read_text())["format"]
+    for path in every:  # all of them: a damaged newest one alone falls back to the one before
+        path.write_text(content.replace("gankit-checkpoint-v1", fmt))
     capsys.readouterr()
     assert main(["sample", str(out / "00000-dcgan_digits")]) == 2
     assert words in capsys.readouterr().err
