@@ -10,13 +10,7 @@
 # Fashion-MNIST comes in .gpu/fashion-mnist (`make gpu-pack` fills .gpu/; carry it along).
 # Tables and JSON go to $OUT (or benchmarks/results).
 set -uo pipefail
-cd "$(dirname "$0")/.."
-out=${OUT:-benchmarks/results}
-mkdir -p "$out"
-export PYTHONPATH="$PWD:$PWD/benchmarks${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
-[ -d .gpu/fashion-mnist ] && export GANKIT_FASHION_MNIST="$PWD/.gpu/fashion-mnist"
-python -c "import pytest" 2>/dev/null || export PYTHONPATH="$PYTHONPATH:$PWD/.gpu/site"
-export GANKIT_CACHE="${TMPDIR:-/tmp}/gankit-cache"
+source "$(dirname "$0")/gpu_env.sh"
 nvidia-smi -L
 python -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda, torch.cuda.get_device_name(0))"
 

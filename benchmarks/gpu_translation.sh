@@ -3,12 +3,7 @@
 # train.compile (one CUDA graph per step where the step allows one), then scored on its test split.
 # Run beside benchmarks/gpu_check.sh on a GPU machine; needs Fashion-MNIST in .gpu/fashion-mnist (`make gpu-pack`).
 set -uo pipefail
-cd "$(dirname "$0")/.."
-out=${OUT:-benchmarks/results}
-mkdir -p "$out"
-export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
-[ -d .gpu/fashion-mnist ] && export GANKIT_FASHION_MNIST="$PWD/.gpu/fashion-mnist"
-export GANKIT_CACHE="${TMPDIR:-/tmp}/gankit-cache"
+source "$(dirname "$0")/gpu_env.sh"
 minutes=$(python -c "print(${SECONDS_EACH:-45} / 60)")
 status=0
 for recipe in pix2pix_edges2fashion cyclegan_sandal2sneaker stargan_footwear; do

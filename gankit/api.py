@@ -16,13 +16,11 @@ from gankit.objectives import Family, Parts
 from gankit.objectives.conditional import balanced_labels
 from gankit.train import checkpoint as ckpt
 from gankit.train import train_run
+from gankit.train.loop import RESUMABLE_KEYS
 from gankit.train.device import resolve_device
 from gankit.train.session import build_parts, family_of, load_nets
 from gankit.train.run_dir import latest_run_dir, new_run_dir
 
-# What may change when a run is resumed: how long and how it reports, not what it learns.
-RESUMABLE_KEYS = ("train.steps", "train.minutes", "train.log_every", "train.sample_every", "train.checkpoint_every",
-                  "train.keep_checkpoints", "train.progress", "train.tensorboard")
 
 
 class Run(NamedTuple):

@@ -10,6 +10,16 @@ from typing import BinaryIO, Callable, Union
 PathLike = Union[str, "os.PathLike[str]"]
 
 
+def free_path(path: PathLike) -> Path:
+    """path itself if nothing is there, else the first free `stem-N` + suffix beside it: never an existing name."""
+    path = candidate = Path(path)
+    n = 1
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        n += 1
+    return candidate
+
+
 def atomic_write(path: PathLike, write: Callable[[BinaryIO], None]) -> Path:
     """Call ``write(fileobj)`` on a temp file beside ``path``, then rename it onto ``path``."""
     target = Path(path)

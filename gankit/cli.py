@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from gankit.atomic import free_path
 from gankit.errors import GankitError
 
 
@@ -31,15 +32,6 @@ def _train(args) -> None:
     print(run_dir)
 
 
-def _free_path(path: Path) -> Path:
-    # Default output names never replace a file the user already has.
-    candidate, n = path, 1
-    while candidate.exists():
-        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
-        n += 1
-    return candidate
-
-
 def _sample(args) -> None:
     from gankit import api
     from gankit.data import to_uint8
@@ -47,7 +39,7 @@ def _sample(args) -> None:
 
     run = api.load_run(args.run_dir, args.checkpoint, args.device)
     if args.out is None:
-        out = _free_path(run.path / f"sample-step{run.step:06d}-seed{args.seed}.png")
+        out = free_path(run.path / f"sample-step{run.step:06d}-seed{args.seed}.png")
     else:
         out = Path(args.out)
         if out.exists():
@@ -129,11 +121,8 @@ def _recipes(args) -> None:
         print(f"{name:{width}s}  {description}")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The `gankit` argument parser."""
-    parser = argparse.ArgumentParser(prog="gankit", description="Train, evaluate and explain GANs.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def _add_train(sub) -> None:
+    """The `gankit train` subcommand."""
     p = sub.add_parser("train", help="train a recipe or YAML config into a run folder")
     p.add_argument("recipe", metavar="RECIPE_OR_YAML", help="a recipe name (see `gankit recipes`) or a YAML file")
     p.add_argument("--out", default="runs", help="folder that holds the numbered run folders (default: runs)")
@@ -144,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="print the resolved config and exit")
     p.set_defaults(func=_train)
 
+
+def _add_sample(sub) -> None:
+    """The `gankit sample` subcommand."""
     p = sub.add_parser("sample", help="draw samples from a trained run")
     p.add_argument("run_dir", metavar="RUN_DIR")
     p.add_argument("--n", type=int, default=None, help="number of samples (default 64; a conditional run: 8 per class)")
@@ -155,6 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="cpu", help="auto, cpu, cuda, cuda:N or mps (default cpu)")
     p.set_defaults(func=_sample)
 
+
+def _add_eval(sub) -> None:
+    """The `gankit eval` subcommand."""
     p = sub.add_parser("eval", help="score a run (or samples from any tool) with FID, KID, IS, ...")
     p.add_argument("run_dir", nargs="?", metavar="RUN_DIR", help="a run folder; writes RUN_DIR/metrics.json")
     p.add_argument("--metrics", default=None,
@@ -172,6 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="cpu", help="where samples and features are computed: auto, cpu, cuda, cuda:N, mps")
     p.set_defaults(func=_eval)
 
+
+def _add_translate(sub) -> None:
+    """The `gankit translate` subcommand."""
     p = sub.add_parser("translate", help="translate your own images with a pix2pix, CycleGAN or StarGAN run")
     p.add_argument("run_dir", metavar="RUN_DIR")
     p.add_argument("--input", required=True, metavar="FILE_OR_DIR", help="a PNG / JPEG file or a folder of them")
@@ -183,6 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="cpu", help="auto, cpu, cuda, cuda:N or mps (default cpu)")
     p.set_defaults(func=_translate)
 
+
+def _add_reproduce(sub) -> None:
+    """The `gankit reproduce` subcommand."""
     p = sub.add_parser("reproduce", help="re-run a classic GAN experiment and write its report")
     p.add_argument("name", metavar="NAME", help="fig1, saturation, table1, mode-collapse, wgan-meaningful-loss, dcgan, fgan, "
                    "cgan, augmentation, pix2pix, cyclegan, stargan")
@@ -193,8 +194,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", default="default", choices=("tiny", "default", "full"), help=argparse.SUPPRESS)
     p.set_defaults(func=_reproduce)
 
+
+def _add_recipes(sub) -> None:
+    """The `gankit recipes` subcommand."""
     p = sub.add_parser("recipes", help="list the recipes")
     p.set_defaults(func=_recipes)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `gankit` argument parser."""
+    parser = argparse.ArgumentParser(prog="gankit", description="Train, evaluate and explain GANs.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_train(sub)
+    _add_sample(sub)
+    _add_eval(sub)
+    _add_translate(sub)
+    _add_reproduce(sub)
+    _add_recipes(sub)
     return parser
 
 

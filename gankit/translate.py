@@ -18,6 +18,7 @@ import torch
 from PIL import Image
 
 from gankit.api import Run, class_labels, load_run
+from gankit.atomic import atomic_write, free_path
 from gankit.data import to_uint8
 from gankit.data.folder import EXTENSIONS, decode_image
 from gankit.errors import GankitError
@@ -100,20 +101,14 @@ def output_paths(files: list[Path], out: Path) -> list[Path]:
 def default_out(run: Run, target: str | None, direction: str | None) -> Path:
     """A new folder inside the run, never an existing one."""
     tag = f"-{target}" if target else f"-{direction}" if direction else ""
-    base = run.path / f"translations-step{run.step:06d}{tag.replace(',', '_').replace('=', '')}"
-    candidate, n = base, 1
-    while candidate.exists():
-        candidate, n = base.with_name(f"{base.name}-{n}"), n + 1
-    return candidate
+    return free_path(run.path / f"translations-step{run.step:06d}{tag.replace(',', '_').replace('=', '')}")
 
 
 def write_png(image_u8: torch.Tensor, path: Path) -> None:
-    """One uint8 (C, H, W) image as PNG, written to a temporary name first."""
+    """One uint8 (C, H, W) image as PNG, written atomically."""
     array = image_u8.permute(1, 2, 0).numpy()  # (H, W, C)
     img = Image.fromarray(array[..., 0], "L") if array.shape[2] == 1 else Image.fromarray(array, "RGB")
-    tmp = path.with_name(f".{path.name}.tmp")
-    img.save(tmp, format="PNG")
-    tmp.replace(path)
+    atomic_write(path, lambda f: img.save(f, format="PNG"))
 
 
 def translate_files(run_dir: str | Path, input_path: str | Path, out: str | Path | None = None,

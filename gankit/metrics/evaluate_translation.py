@@ -53,13 +53,20 @@ class Judge:
     def scores(self, fake: torch.Tensor, real: torch.Tensor, inputs: torch.Tensor | None,
                intended: torch.Tensor, real_classes: torch.Tensor) -> dict:
         """FID of fake vs real, and the share of fake / real / inputs classified as intended (real: its own classes)."""
+        input_probs = self.read(inputs)[1] if inputs is not None else None
+        return self.scores_read(fake, self.read(real), input_probs, intended, real_classes)
+
+    def scores_read(self, fake: torch.Tensor, real_read: tuple[torch.Tensor, torch.Tensor],
+                    input_probs: torch.Tensor | None, intended: torch.Tensor, real_classes: torch.Tensor) -> dict:
+        """`scores`, with the real images and the inputs already read (for callers that reuse them)."""
         fake_f, fake_p = self.read(fake)
-        real_f, real_p = self.read(real)
+        real_f, real_p = real_read
         enough = len(real_f) >= 2 and len(fake_f) >= 2  # a covariance needs two
         out = {"fid": fid_from_features(real_f, fake_f) if enough else None,
-               "accuracy": _share(fake_p, intended), "accuracy_real": _share(real_p, real_classes)}
-        if inputs is not None:
-            out["accuracy_input"] = _share(self.read(inputs)[1], intended)
+               "accuracy": _share(fake_p, intended),
+               "accuracy_real": _share(real_p, real_classes) if len(real_p) else None}
+        if input_probs is not None:
+            out["accuracy_input"] = _share(input_probs, intended)
         return out
 
 
@@ -110,11 +117,13 @@ def _stargan(run, test, n: int, judge: Judge | None) -> dict:
         return out
     names = run.spec.class_names
     per_domain = {"accuracy": [], "accuracy_real": [], "accuracy_input": [], "fid": []}
+    x_f, x_p = judge.read(x)  # the inputs are read once: they are also each domain's real images
     for domain in range(k):
         fake = _translate(run, {"x": x, "y": torch.full((len(x),), domain, dtype=torch.int64)})
         cls = FASHION_MNIST_CLASSES.index(names[domain])
-        real = x[y == domain]  # may be empty in a small n: its ceiling and FID are then unknown
-        scores = judge.scores(fake, real, x, torch.full((len(x),), cls), torch.full((len(real),), cls))
+        mine = y == domain  # may be none in a small n: that domain's ceiling and FID are then unknown
+        scores = judge.scores_read(fake, (x_f[mine], x_p[mine]), x_p, torch.full((len(x),), cls),
+                                   torch.full((int(mine.sum()),), cls))
         for key in per_domain:
             per_domain[key].append(scores[key])
     for key, values in per_domain.items():

@@ -11,6 +11,7 @@ import torch
 from tqdm import tqdm
 
 from gankit.config import Config, save_config, to_dict
+from gankit.config_rules import flatten
 from gankit.data import load_dataset
 from gankit.errors import GankitError
 from gankit.train import checkpoint as ckpt
@@ -19,6 +20,11 @@ from gankit.train.evaluator import TrainingEvaluator
 from gankit.train.pictures import finish_pictures, save_progress_picture
 from gankit.train.run_dir import StatsLog
 from gankit.train.session import Session, advance, speedup_note, start_session
+
+
+# What may change when a run is resumed: how long and how it reports, not what it learns.
+RESUMABLE_KEYS = ("train.steps", "train.minutes", "train.log_every", "train.sample_every", "train.checkpoint_every",
+                  "train.keep_checkpoints", "train.progress", "train.tensorboard")
 
 
 class DivergedError(GankitError):
@@ -69,9 +75,6 @@ def _evaluate(s: Session, evaluator, log: StatsLog, run_dir: Path) -> None:
 
 def _check_same_config(cfg: Config, meta: dict, run_dir: Path) -> None:
     """The run's config.yaml must say what its checkpoint was trained with (bar the keys a resume may change)."""
-    from gankit.api import RESUMABLE_KEYS
-    from gankit.config_rules import flatten
-
     if "config" not in meta:
         return  # gankit 0.1's checkpoints kept no config
     now, then = flatten(to_dict(cfg)), flatten(meta["config"])
@@ -79,6 +82,19 @@ def _check_same_config(cfg: Config, meta: dict, run_dir: Path) -> None:
         if key not in RESUMABLE_KEYS and now.get(key) != then.get(key):
             raise GankitError(f"{run_dir / 'config.yaml'} says {key}={now.get(key)} but the checkpoint was trained "
                               f"with {then.get(key)}; was config.yaml edited? Restore that value to resume.")
+
+
+def _resume(s: Session, run_dir: Path) -> None:
+    """Continue from the newest checkpoint that loads: the same state, bit for bit; nothing is written here."""
+    _newest_checkpoint(run_dir)  # a run with none at all is one sentence
+    tensors, meta, path, skipped = ckpt.load_newest_good(run_dir / "checkpoints")
+    for damaged in skipped:
+        print(f"gankit: skipping a damaged checkpoint, {damaged}; resuming from {path.name}.", file=sys.stderr)
+    _check_same_config(s.cfg, meta, run_dir)
+    s.restore(tensors, meta)
+    if s.step > s.cfg.train.steps:
+        raise GankitError(f"{run_dir} is already at step {s.step}, past train.steps={s.cfg.train.steps}; resume "
+                          f"with train.steps above {s.step}, or sample and evaluate it as it is.")
 
 
 def _newest_checkpoint(run_dir: Path) -> Path:
@@ -114,17 +130,8 @@ def train_run(cfg: Config, run_dir: Path, resume: bool = False) -> dict[str, Pat
     if note:
         print(f"gankit: {note}", file=sys.stderr)
 
-    # Continue from the newest checkpoint: the same state, bit for bit.
     if resume:
-        _newest_checkpoint(run_dir)  # a run with none at all is one sentence
-        tensors, meta, path, skipped = ckpt.load_newest_good(run_dir / "checkpoints")
-        for damaged in skipped:
-            print(f"gankit: skipping a damaged checkpoint, {damaged}; resuming from {path.name}.", file=sys.stderr)
-        _check_same_config(cfg, meta, run_dir)
-        s.restore(tensors, meta)
-        if s.step > tc.steps:
-            raise GankitError(f"{run_dir} is already at step {s.step}, past train.steps={tc.steps}; resume with "
-                              f"train.steps above {s.step}, or sample and evaluate it as it is.")
+        _resume(s, run_dir)
     # The log is checked (and cut back to the checkpoint) before config.yaml is written: a resume that
     # fails leaves the run as it was.
     log = StatsLog(run_dir / "stats.jsonl", keep_until=s.step,
