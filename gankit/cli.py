@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
 from gankit.atomic import free_path
-from gankit.errors import GankitError
+from gankit.errors import GankitError, os_error_sentence
 
 
 def _train(args) -> None:
@@ -222,6 +223,11 @@ def main(argv: list[str] | None = None) -> int:
     except GankitError as exc:
         print(f"gankit: error: {exc}", file=sys.stderr)
         return getattr(exc, "exit_code", 2)
+    except OSError as exc:  # a read-only folder, a full disk: what was written before stays intact (atomic writes)
+        if os.environ.get("GANKIT_TRACEBACK"):
+            raise
+        print(f"gankit: error: {os_error_sentence(exc)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("gankit: interrupted; continue later with `gankit train RECIPE --resume`.", file=sys.stderr)
         return 130
