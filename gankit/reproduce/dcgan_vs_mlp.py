@@ -52,25 +52,61 @@ class Scorer:
         return feature_metrics(METRICS, self.real_f, self.real_p, fake_f, fake_p, torch.Generator().manual_seed(0))
 
 
-def train_for(recipe: str, overrides: list[str], size: dict, scorer: Scorer) -> dict:
-    """Train one recipe for size['seconds'] of training time; FID at evenly spaced moments on fixed noise."""
-    cfg = load_config(recipe, SHARED + overrides)  # the caller's overrides win (e.g. fgan's loss.name)
-    data = load_dataset(cfg.data)
-    s = start_session(cfg, data, "cpu")
-    z = sample_z(size["n_curve"], cfg.model.z_dim, cfg.model.z_dist, torch.Generator().manual_seed(7))
-    marks = list(np.linspace(0, size["seconds"], size["checks"] + 1)[1:])
-    curve, seconds = [(0.0, 0, scorer.fid(s.nets["G"], z))], 0.0
-    while marks:
-        started = time.perf_counter()
-        advance(s, data)
-        seconds += time.perf_counter() - started
-        if seconds >= marks[0]:
-            marks.pop(0)
-            curve.append((seconds, s.step, scorer.fid(s.nets["G"], z)))
-    final_z = sample_z(size["n_final"], cfg.model.z_dim, cfg.model.z_dist, torch.Generator().manual_seed(8))
-    fake = generate(s.nets["G"], final_z)
-    return {"cfg": cfg, "G": s.nets["G"], "D": s.nets["D"], "curve": curve, "seconds": seconds, "steps": s.step,
-            "fake": fake, "metrics": scorer.all(fake)}
+SLICE_SECONDS = 5.0  # each contender trains this long before the next one's turn
+
+
+class Contender:
+    """One recipe's session trained against the clock; FID at evenly spaced moments of its own training time."""
+
+    def __init__(self, recipe: str, overrides: list[str], size: dict, scorer: Scorer):
+        self.cfg = load_config(recipe, SHARED + overrides)  # the caller's overrides win (e.g. fgan's loss.name)
+        self.data = load_dataset(self.cfg.data)
+        self.s = start_session(self.cfg, self.data, "cpu")
+        self.scorer, self.size, self.seconds = scorer, size, 0.0
+        self.z = sample_z(size["n_curve"], self.cfg.model.z_dim, self.cfg.model.z_dist, torch.Generator().manual_seed(7))
+        self.marks = list(np.linspace(0, size["seconds"], size["checks"] + 1)[1:])
+        self.curve = [(0.0, 0, scorer.fid(self.s.nets["G"], self.z))]
+
+    def train(self, budget: float) -> None:
+        """Train until `budget` more seconds have passed or its time is up; score at each mark passed."""
+        end = self.seconds + budget
+        while self.marks and self.seconds < end:
+            started = time.perf_counter()
+            advance(self.s, self.data)
+            self.seconds += time.perf_counter() - started
+            if self.seconds >= self.marks[0]:
+                self.marks.pop(0)
+                self.curve.append((self.seconds, self.s.step, self.scorer.fid(self.s.nets["G"], self.z)))
+
+    def result(self) -> dict:
+        cfg, s = self.cfg, self.s
+        final_z = sample_z(self.size["n_final"], cfg.model.z_dim, cfg.model.z_dist, torch.Generator().manual_seed(8))
+        fake = generate(s.nets["G"], final_z)
+        return {"cfg": cfg, "G": s.nets["G"], "D": s.nets["D"], "curve": self.curve, "seconds": self.seconds,
+                "steps": s.step, "fake": fake, "metrics": self.scorer.all(fake)}
+
+
+def train_together(contenders: dict[str, tuple[str, list[str]]], size: dict, scorer: Scorer,
+                   errors: tuple = ()) -> dict:
+    """{name: result} after size['seconds'] of training time each, trained in interleaved slices so that a machine
+    that slows down for a while slows every contender alike; a contender that raises one of `errors` is dropped
+    and its exception is its result."""
+    live, out = {}, {}
+    for name, (recipe, overrides) in contenders.items():
+        try:
+            live[name] = Contender(recipe, overrides, size, scorer)
+        except errors as exc:
+            out[name] = exc
+    while live:
+        for name in list(live):
+            try:
+                live[name].train(SLICE_SECONDS)
+                if not live[name].marks:
+                    out[name] = live.pop(name).result()
+            except errors as exc:  # e.g. a divergence whose run goes non-finite
+                live.pop(name)
+                out[name] = exc
+    return {name: out[name] for name in contenders}
 
 
 def curve_figure(runs: dict, path) -> None:
@@ -92,7 +128,7 @@ def run(report) -> None:
     size, started = SIZES[report.scale], time.perf_counter()
     choice = image_data(digits_resolution=16)
     scorer = Scorer(load_config("dcgan_fashion", choice.overrides).data, choice.extractor, size["n_real"])
-    runs = {name: train_for(recipe, choice.overrides, size, scorer) for name, recipe in VARIANTS.items()}
+    runs = train_together({name: (recipe, choice.overrides) for name, recipe in VARIANTS.items()}, size, scorer)
     for name, r in runs.items():
         save_grid(r["fake"][:64], report.out_dir / f"samples_{name.split()[0].lower()}.png", nrow=8, scale=2)
     curve_figure(runs, report.out_dir / "fid_vs_time.png")
@@ -124,7 +160,8 @@ def write(report, runs: dict, size: dict, choice, scorer: Scorer, wall: float) -
     dc, mlp = (runs[n]["cfg"] for n in VARIANTS)
     report.text(
         f"Data: **{choice.label}**. Each model trains for {size['seconds']:g} s of training time on this "
-        f"machine (the time inside the training steps; evaluation is not counted), with the same "
+        f"machine (the time inside the training steps; evaluation is not counted; the two take turns in "
+        f"{SLICE_SECONDS:g} s slices, so that a machine that slows down for a while slows both alike), with the same "
         f"non-saturating loss, Adam lr {dc.g_optim.lr:g} betas {dc.g_optim.betas}, batch "
         f"{dc.train.batch_size}, seed {dc.train.seed} and no EMA. DCGAN (`{VARIANTS['DCGAN']}`): strided "
         f"(transposed) convolutions, batch norm, width {dc.model.width}, {dc.model.z_dim}-d normal noise. MLP GAN "

@@ -199,18 +199,22 @@ def fashion(report, size: dict) -> None:
     scorer = dcgan_vs_mlp.Scorer(load_config("dcgan_fashion", choice.overrides).data, choice.extractor, sub["n_real"])
     report.text(f"## {choice.label}, DCGAN nets\n\n`dcgan_fashion` with the DCGAN paper's Adam (2e-4, beta1 0.5), "
                 f"fresh noise for G and `loss.fgan_g=nonsaturating`, each divergence for {sub['seconds']:g} s of "
-                f"training time (seed 0); FID on {sub['n_final']:,} samples in the `{choice.extractor}` classifier's "
+                f"training time (seed 0; trained in interleaved {dcgan_vs_mlp.SLICE_SECONDS:g} s slices, so that a "
+                "machine that slows down for a while slows every divergence alike); FID on {sub['n_final']:,} samples in the `{choice.extractor}` classifier's "
                 "features against the test split (`gankit reproduce dcgan`'s scorer).")
     rows, failed = [], []
-    for div in sub.get("divergences", DIVERGENCES):
-        try:
-            r = dcgan_vs_mlp.train_for("dcgan_fashion", choice.overrides + fgan_overrides(div), sub, scorer)
+    divergences = sub.get("divergences", DIVERGENCES)
+    runs = dcgan_vs_mlp.train_together(
+        {div: ("dcgan_fashion", choice.overrides + fgan_overrides(div)) for div in divergences}, sub, scorer,
+        errors=(GankitError, ValueError, RuntimeError, np.linalg.LinAlgError))  # a diverged run is a result
+    for div, r in runs.items():
+        if isinstance(r, Exception):
+            fid, steps, curve = math.nan, None, []
+            failed.append(f"{div} ({r})")
+        else:
             fid, steps, curve = r["metrics"]["fid"], r["steps"], [list(p) for p in r["curve"]]
             lc = r["cfg"].loss
             report.measure(f"fashion.{div}.loss", f"{lc.name}/{lc.divergence}/{lc.fgan_g}")  # what really trained
-        except (GankitError, ValueError, RuntimeError, np.linalg.LinAlgError) as exc:
-            fid, steps, curve = math.nan, None, []  # a diverged run is a result, not a crash
-            failed.append(f"{div} ({exc})")
         fid = fid if math.isfinite(fid) else math.nan
         for field, value in (("fid", fid), ("steps", steps), ("curve_seconds_step_fid", curve)):
             report.measure(f"fashion.{div}.{field}", value)
