@@ -168,3 +168,66 @@ def test_folder_recipe_trains_translates_and_evaluates(case, tmp_path, capsys):
         assert 0 < metrics["l1"] < 2 and np.isfinite(metrics["psnr"])
     if recipe == "cyclegan_folder":
         assert 0 < metrics["cycle_AtoB"] < 2 and 0 < metrics["cycle_BtoA"] < 2
+
+
+def export_edges2fashion(root: Path, n_train: int, n_test: int, res: int) -> list[int]:
+    """edges2fashion written as a user would bring it: train/ and test/ of grey A|B PNGs (edges | garment),
+    and inputs/ holding the test edge maps alone; returns the test garments' classes, in file order."""
+    from gankit.config import DataConfig
+    from gankit.data import load_dataset
+
+    classes = []
+    for split, n in (("train", n_train), ("test", n_test)):
+        ds = load_dataset(DataConfig(name="edges2fashion", split=split, limit=n, resolution=res))
+        (root / split).mkdir(parents=True)
+        (root / "inputs").mkdir(exist_ok=True)
+        for i in range(len(ds)):
+            a, b = ds.a[i, 0].numpy(), ds.b[i, 0].numpy()
+            Image.fromarray(np.concatenate([a, b], axis=1), "L").save(root / split / f"{i:04d}.png")
+            if split == "test":
+                Image.fromarray(a, "L").save(root / "inputs" / f"{i:04d}.png")
+                classes.append(int(ds.labels[i]))
+    return classes
+
+
+@pytest.mark.slow
+def test_pix2pix_folder_learns_edges2fashion_from_png_files(tmp_path, capsys):
+    """400 steps (25-30 s on 2 busy cores) of pix2pix_folder on 400 exported A|B pairs at 32 px.
+
+    Measured on the 200 test pairs: L1 to the garments 0.370 after one step, 0.108 after 400; the
+    Fashion-MNIST classifier reads 57.5% of the drawn garments as the garment their edges came from,
+    against 26.5% for the edge maps themselves (the floor) and 9% after one step. Seeds 1 and 2 after
+    300 steps: L1 0.115 / 0.116, 49.0 / 50.0%.
+    """
+    import torch
+
+    from gankit.metrics.evaluate_translation import Judge
+
+    data = tmp_path / "edges2fashion"
+    classes = torch.tensor(export_edges2fashion(data, 400, 200, 32))
+    sets = [f"data.path={data}", "data.resolution=32", "model.width=16", "model.d_layers=2", "train.batch_size=8",
+            "train.sample_every=1000", "train.log_every=50", "train.progress=false"]
+    out = tmp_path / "runs"
+    assert main(["train", "pix2pix_folder", "--out", str(out), "--set", *sets, "train.steps=1"]) == 0
+    assert main(["train", "pix2pix_folder", "--out", str(out), "--resume", "--set", *sets, "train.steps=400"]) == 0
+    run = Path(capsys.readouterr().out.strip().splitlines()[-1])
+
+    judge = Judge(torch.device("cpu"))
+
+    def accuracy(files: list[Path]) -> float:
+        x = torch.stack([torch.from_numpy(np.asarray(Image.open(f), dtype=np.float32)) for f in files])
+        return float((judge.read(x[:, None] / 127.5 - 1)[1].argmax(1) == classes).double().mean())
+
+    scores = {}
+    for checkpoint in ("000001", "latest"):
+        assert main(["eval", str(run), "--checkpoint", checkpoint]) == 0
+        metrics = json.loads((run / "metrics.json").read_text())
+        translations = tmp_path / f"drawn-{checkpoint}"
+        assert main(["translate", str(run), "--input", str(data / "inputs"), "--out", str(translations),
+                     "--checkpoint", checkpoint]) == 0
+        scores[checkpoint] = (metrics["l1"], accuracy(sorted(translations.iterdir())))
+        assert metrics["n"] == 200
+    floor = accuracy(sorted((data / "inputs").iterdir()))
+    (l1_start, _), (l1_end, drawn) = scores["000001"], scores["latest"]
+    assert l1_end < 0.5 * l1_start, scores
+    assert drawn > floor + 0.15, (floor, scores)
