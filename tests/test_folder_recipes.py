@@ -95,6 +95,14 @@ def domains(root: Path, rng) -> list[Path]:
     return []
 
 
+def domain_splits(root: Path, rng) -> list[Path]:
+    """train/ and test/, each with one RGB sub-folder per domain (test/ lacking one of them)."""
+    for split, n, names in (("train", N_TRAIN, ("boot", "sandal", "sneaker")), ("test", N_TEST, ("boot", "sneaker"))):
+        for domain in names:
+            _images(root / split / domain, [f"{domain}{i:02d}" for i in range(n)], "RGB", rng)
+    return _broken(root / "test" / "boot", root / "test" / "sneaker")
+
+
 def attributes(root: Path, rng) -> list[Path]:
     """RGB JPEGs beside a CelebA-style list_attr_celeba.txt (1 / -1 per attribute)."""
     names = [f"{i:06d}.jpg" for i in range(N_TRAIN)]
@@ -113,6 +121,7 @@ CASES = {
     "pix2pix-A-B-flat": ("pix2pix_folder", a_b_flat, [], [], 1, None),
     "cyclegan": ("cyclegan_folder", unpaired, [], ["--direction", "BtoA"], 3, N_TEST),
     "stargan-domains": ("stargan_folder", domains, [], ["--target", "sandal"], 1, None),
+    "stargan-domain-splits": ("stargan_folder", domain_splits, [], ["--target", "2"], 3, 2 * N_TEST),
     "stargan-attributes": ("stargan_folder", attributes, ["data.name=attributes", "data.attributes=[Male,Smiling]"],
                            ["--target", "Male=1,Smiling=0"], 3, None),
 }
