@@ -177,6 +177,9 @@ def test_folder_recipe_trains_translates_and_evaluates(case, tmp_path, capsys):
         assert 0 < metrics["l1"] < 2 and np.isfinite(metrics["psnr"])
     if recipe == "cyclegan_folder":
         assert 0 < metrics["cycle_AtoB"] < 2 and 0 < metrics["cycle_BtoA"] < 2
+    if recipe == "stargan_folder":  # into each domain (each attribute flipped) and back: L1 to the input
+        assert len(metrics["reconstruction_per_class"]) == (2 if "attributes" in case else 3)
+        assert 0 < metrics["reconstruction"] < 1 and "accuracy" not in metrics
 
 
 def export_edges2fashion(root: Path, n_train: int, n_test: int, res: int) -> list[int]:
