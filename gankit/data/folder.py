@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from gankit.data.images import ImageDataset, apply_options, image_options, require_path
+from gankit.data.images import ImageDataset, apply_options, check_split, image_options, require_path
 from gankit.errors import GankitError
 
 EXTENSIONS = (".png", ".jpg", ".jpeg")
@@ -144,9 +144,52 @@ def load_folder_path(root: str | Path, resolution: int | None = None, channels: 
     return ImageDataset(images, label_tensor, len(classes), name, tuple(classes))
 
 
+def _has_images(folder: Path) -> bool:
+    return any(is_image(p) for p in list_dir(folder))
+
+
+def has_split_folders(root: Path) -> bool:
+    """Whether root holds train/ (and test/) each with one sub-folder per class, and no images of its own.
+
+    train/ and test/ that hold images directly stay two classes named train and test, as before.
+    """
+    train = root / "train"
+    if not root.is_dir() or not train.is_dir() or _has_images(root) or _has_images(train):
+        return False
+    return any(d.is_dir() and not d.name.startswith(".") and _has_images(d) for d in list_dir(train))
+
+
+def _as_train_classes(ds: ImageDataset, train_classes: list[str], folder: Path) -> ImageDataset:
+    """The test split's labels renumbered to the train split's classes (a test/ may lack some of them)."""
+    if list(ds.class_names) == train_classes:
+        return ds
+    for name in ds.class_names:
+        if name not in train_classes:
+            raise GankitError(f"{folder / name} is a class that {folder.parent / 'train'} does not have; the test "
+                              f"split's sub-folders must be among the train split's ({', '.join(train_classes)}).")
+    index = torch.tensor([train_classes.index(name) for name in ds.class_names], dtype=torch.int64)
+    return ImageDataset(ds.images, index[ds.labels], len(train_classes), ds.name, tuple(train_classes))
+
+
 def load_folder(cfg) -> ImageDataset:
-    """A folder of PNG/JPEG images from data.path, converted per data.channels and data.resolution."""
+    """A folder of PNG/JPEG images from data.path, converted per data.channels and data.resolution.
+
+    When data.path holds train/ and test/, each with one sub-folder per class, data.split picks one;
+    otherwise both splits are the whole folder.
+    """
     root = require_path(cfg, "folder of PNG or JPEG images")
+    split = check_split(cfg)
     resolution, channels, limit = image_options(cfg)
-    ds = load_folder_path(root, resolution, channels, limit, cfg.name)
+    if not has_split_folders(root):
+        return apply_options(load_folder_path(root, resolution, channels, limit, cfg.name), cfg)
+    folder = root / split
+    if not folder.is_dir():
+        raise GankitError(f"{root} holds train/ but no {split}/; add {split}/ with one sub-folder per class as in "
+                          f"train/, or set data.split=train.")
+    ds = load_folder_path(folder, resolution, channels, limit, cfg.name)
+    if ds.labels is None:
+        raise GankitError(f"{folder} holds images directly, but {root / 'train'} has one sub-folder per class; "
+                          f"put the {split} images in sub-folders named as train/'s.")
+    if split == "test":
+        ds = _as_train_classes(ds, list_images(root / "train")[2], folder)
     return apply_options(ds, cfg)

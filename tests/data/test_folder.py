@@ -50,6 +50,42 @@ def test_labels_from_subfolders(tmp_path, make_cfg):
     assert list_images(tmp_path)[2] == ["cat", "dog"]
 
 
+def test_train_and_test_of_class_subfolders_are_the_splits(tmp_path, make_cfg):
+    for name in ("boot", "sandal", "sneaker"):
+        _save(tmp_path / "train" / name / "1.png", value=10)
+        _save(tmp_path / "train" / name / "2.png", value=10)
+    _save(tmp_path / "test" / "sneaker" / "9.png", value=200)  # test/ may lack classes: labels follow train/
+    _save(tmp_path / "test" / "boot" / "8.png", value=100)
+    train = load_dataset(make_cfg(name="folder", path=tmp_path))
+    assert len(train) == 6 and train.class_names == ("boot", "sandal", "sneaker") and train.labels.tolist() == [0, 0, 1, 1, 2, 2]
+    assert int(train.images.max()) == 10  # no test image
+    test = load_dataset(make_cfg(name="folder", path=tmp_path, split="test"))
+    assert test.class_names == ("boot", "sandal", "sneaker") and test.num_classes == 3
+    assert test.labels.tolist() == [0, 2] and test.images[:, 0, 0, 0].tolist() == [100, 200]
+
+
+def test_split_folder_refusals(tmp_path, make_cfg):
+    _save(tmp_path / "train" / "cat" / "1.png")
+    with pytest.raises(GankitError) as info:
+        load_dataset(make_cfg(name="folder", path=tmp_path, split="test"))
+    assert str(info.value) == (f"{tmp_path} holds train/ but no test/; add test/ with one sub-folder per class as "
+                               f"in train/, or set data.split=train.")
+    _save(tmp_path / "test" / "dog" / "1.png")
+    with pytest.raises(GankitError, match=r"test/dog is a class that .*train does not have; the test split's "
+                                          r"sub-folders must be among the train split's \(cat\)\.$"):
+        load_dataset(make_cfg(name="folder", path=tmp_path, split="test"))
+    _save(tmp_path / "test" / "loose.png")
+    with pytest.raises(GankitError, match=r"test holds images directly, but .*train has one sub-folder per class"):
+        load_dataset(make_cfg(name="folder", path=tmp_path, split="test"))
+
+
+def test_train_and_test_holding_images_stay_two_classes(tmp_path, make_cfg):
+    _save(tmp_path / "train" / "1.png")
+    _save(tmp_path / "test" / "1.png")
+    ds = load_dataset(make_cfg(name="folder", path=tmp_path, split="test"))
+    assert ds.class_names == ("test", "train") and len(ds) == 2
+
+
 def test_grey_by_default_when_all_grey(tmp_path, make_cfg):
     _save(tmp_path / "a.png", mode="L", value=10)
     _save(tmp_path / "b.png", mode="L", value=20)
