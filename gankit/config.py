@@ -52,12 +52,13 @@ class ModelConfig:
     maxout_pieces: int = 5          # maxout: linear pieces per unit
     width: int = 64                 # dcgan: channels next to the image, doubling per downsampling
     d_norm: str = "batch"           # dcgan D normalisation: batch | layer | none
+    g_norm: str = "none"            # mlp / maxout G normalisation of the hidden layers: none | batch
     spectral_norm: bool = False     # spectral normalisation on every D layer
     dropout: float = 0.0            # D dropout on hidden layers
     g_dropout: float = 0.0          # cgan2014: G dropout on hidden layers (off when sampling)
     input_dropout: float = 0.0      # D dropout on its input
     g_out: str = "tanh"             # G output: tanh | sigmoid (rescaled to [-1, 1]) | none
-    init: str = "default"           # default (each family's own) | goodfellow2014 (the 2014 reference code, mlp / maxout / cgan2014)
+    init: str = "default"           # default (each family's own) | goodfellow2014 (the 2014 reference code, mlp / maxout / cgan2014) | pacgan2018 (the PacGAN reference code: weights N(0, 0.02), biases 0; mlp / maxout)
     cond: str = "concat"            # objective conditional: how the label reaches G and D: concat | projection | acgan
     g_blocks: int = 6               # resnet / stargan G: residual blocks
     d_layers: int = 3               # patchgan D: stride-2 layers (1, 2, 3: 16, 34, 70 px patches; 0: one pixel)

@@ -104,6 +104,14 @@ def test_a_key_the_chosen_family_or_loss_never_reads_is_refused(overrides, words
     apply_overrides(Config(), ["objective=conditional", "loss.name=fgan", "model.name=cgan2014"] + overrides)
 
 
+def test_generator_batch_norm_is_for_the_mlp_generator_only():
+    with pytest.raises(GankitError, match="'model.g_norm' only applies with the mlp generator"):
+        apply_overrides(Config(), ["model.g_norm=batch"])  # the default model is dcgan
+    with pytest.raises(GankitError, match="'model.g_norm' is 'layer'; allowed: none, batch"):
+        apply_overrides(Config(), ["model.name=mlp", "model.g_norm=layer"])
+    assert apply_overrides(Config(), ["model.name=maxout", "model.g_norm=batch"]).model.g_norm == "batch"
+
+
 @pytest.mark.parametrize("overrides, words", [
     (["data.direction=BtoA"], "config key 'data.direction' only applies with paired data; remove it or set "
                               "data.name to one of edges2fashion, paired_folder."),

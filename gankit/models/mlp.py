@@ -14,16 +14,25 @@ from gankit.models.layers import check_shape, maybe_spectral_norm, output_activa
 
 
 class MLPGenerator(nn.Module):
-    """z -> [Linear + ReLU] * len(hidden) -> Linear -> g_out -> reshape to shape."""
+    """z -> [Linear (+ BatchNorm) + ReLU] * len(hidden) -> Linear -> g_out -> reshape to shape.
 
-    def __init__(self, z_dim: int, hidden: list[int], shape: tuple[int, ...], g_out: str = "tanh"):
+    With batch_norm, each hidden Linear has no bias (the norm's shift replaces it) and the running
+    statistics that eval mode uses move 5% of the way to each batch's, as in the PacGAN reference code's
+    generator (Lin et al. 2018: bn_updates = m * 0.05 + p * 0.95).
+    """
+
+    def __init__(self, z_dim: int, hidden: list[int], shape: tuple[int, ...], g_out: str = "tanh",
+                 batch_norm: bool = False):
         super().__init__()
         self.z_dim = int(z_dim)
         self.shape = check_shape(shape)
         layers: list[nn.Module] = []
         width = self.z_dim
         for h in hidden:
-            layers += [nn.Linear(width, h), nn.ReLU()]
+            if batch_norm:
+                layers += [nn.Linear(width, h, bias=False), nn.BatchNorm1d(h, momentum=0.05), nn.ReLU()]
+            else:
+                layers += [nn.Linear(width, h), nn.ReLU()]
             width = h
         layers += [nn.Linear(width, prod(self.shape)), output_activation(g_out)]
         self.net = nn.Sequential(*layers)
@@ -65,7 +74,8 @@ class MLPDiscriminator(nn.Module):
 
 def build_mlp_generator(cfg, shape: tuple[int, ...]) -> nn.Module:
     """The MLP generator for data of the given shape (also the 2014 paper's ReLU G)."""
-    return MLPGenerator(cfg.z_dim, list(cfg.g_hidden), check_shape(shape), cfg.g_out)
+    return MLPGenerator(cfg.z_dim, list(cfg.g_hidden), check_shape(shape), cfg.g_out,
+                        batch_norm=cfg.g_norm == "batch")
 
 
 def build_mlp_discriminator(cfg, shape: tuple[int, ...]) -> nn.Module:

@@ -115,3 +115,16 @@ def test_mixture_density_matches_formula(make_cfg):
 def test_bad_parameters(make_cfg, fields):
     with pytest.raises(GankitError, match="data."):
         load_dataset(make_cfg(**fields))
+
+
+def test_the_papers_grid_geometry_and_std():
+    from gankit.config import load_config
+    ds = load_dataset(load_config("grid25_gan").data)
+    ticks = [-4.0, -2.0, 0.0, 2.0, 4.0]
+    assert sorted(map(tuple, ds.modes.tolist())) == [(x, y) for x in ticks for y in ticks]
+    assert ds.mode_std == 0.05
+    x, labels = ds.sample(50_000, torch.Generator().manual_seed(2))
+    offsets = x - ds.modes[labels]
+    assert abs(offsets.std().item() - 0.05) < 0.001 and offsets.abs().mean(0).max().item() < 0.05
+    spacing = torch.cdist(ds.modes, ds.modes) + 100 * torch.eye(25)
+    assert spacing.min().item() == 2.0  # neighbours 2 apart: 40 std, so the modes never overlap

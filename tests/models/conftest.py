@@ -22,6 +22,7 @@ class StubModelConfig:
     maxout_pieces: int = 5
     width: int = 64
     d_norm: str = "batch"
+    g_norm: str = "none"
     spectral_norm: bool = False
     dropout: float = 0.0
     input_dropout: float = 0.0

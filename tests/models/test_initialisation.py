@@ -66,3 +66,20 @@ def test_goodfellow2014_is_refused_for_convolutional_models(make_cfg):
     G, D = build_models(cfg, (1, 8, 8))
     with pytest.raises(GankitError, match="model.init=goodfellow2014 is for the fully connected models"):
         initialise(G, D, cfg, Images())
+
+
+def test_pacgan2018_normal_weights_and_zero_biases(make_cfg):
+    torch.manual_seed(0)
+    cfg = make_cfg(name="maxout", z_dim=2, g_hidden=[400, 400], d_hidden=[200], maxout_pieces=5, g_out="none",
+                   g_norm="batch", init="pacgan2018")
+    G, D = build_models(cfg, (2,))
+    initialise(G, D, cfg, data=None)
+    weights = torch.cat([m.weight.flatten() for net in (G, D) for m in linears(net)])
+    assert abs(weights.std().item() - 0.02) < 0.001 and abs(weights.mean().item()) < 0.001
+    assert all(m.bias is None or not m.bias.any() for net in (G, D) for m in linears(net))
+
+
+def test_pacgan2018_is_refused_for_the_2014_conditional_model(make_cfg):
+    cfg = make_cfg(name="cgan2014", init="pacgan2018")
+    with pytest.raises(GankitError, match="model.init=pacgan2018 is for the fully connected models"):
+        initialise(torch.nn.Linear(1, 1), torch.nn.Linear(1, 1), cfg, data=None)

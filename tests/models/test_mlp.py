@@ -70,3 +70,16 @@ def test_gradients_flow(make_cfg):
     g, d = build_models(make_cfg(name="mlp", z_dim=4, g_hidden=[8], d_hidden=[8]), (2,))
     d(g(torch.randn(6, 4))).mean().backward()
     assert all(p.grad is not None for p in g.parameters())
+
+
+def test_batch_norm_generator_layers_and_eval_mode(make_cfg):
+    g, _ = build_models(make_cfg(name="mlp", z_dim=2, g_hidden=[16, 16], d_hidden=[8], g_out="none",
+                                 g_norm="batch"), (2,))
+    linears = [m for m in g.modules() if isinstance(m, nn.Linear)]
+    norms = [m for m in g.modules() if isinstance(m, nn.BatchNorm1d)]
+    assert [m.bias is None for m in linears] == [True, True, False]  # the norm's shift replaces hidden biases
+    assert len(norms) == 2 and all(m.momentum == 0.05 for m in norms)
+    z = torch.randn(64, 2)
+    g.train()(z)
+    g.eval()
+    assert torch.equal(g(z[:1]), g(z)[:1])  # eval mode: a sample does not depend on its batch
