@@ -16,7 +16,7 @@ def test_tiny_mode_collapse_writes_report_figures_and_finite_results(tmp_path):
     report = reproduce("mode-collapse", out=tmp_path, scale="tiny")
     text = (report.out_dir / "report.md").read_text()
     assert assert_tables_render(text) >= 1
-    assert "3 standard deviations" in text and "published (PacGAN Table 2)" in text
+    assert "3 standard deviations" in text and "published (GAN rows)" in text and "17.3 modes, 94.8%" in text
     assert "**Against the papers.**" in text and "400,000" in text
     for name in ("snapshots_ring8.png", "curves_ring8.png", "snapshots_grid25.png", "curves_grid25.png"):
         assert name in text
