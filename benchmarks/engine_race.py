@@ -29,7 +29,7 @@ from gankit.config import DataConfig, load_config
 from gankit.data import FASHION_MNIST_DIR, load_dataset
 from gankit.evaluation import score
 from gankit.train.device import place_data, resolve_device, synchronize
-from gankit.train.session import advance, start_session
+from gankit.train.session import advance, settle_sampler, start_session
 from plain_dcgan import PlainDCGAN
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,6 +130,7 @@ class GankitRunner:
 
     def sample(self, n: int) -> torch.Tensor:
         s = self.session
+        settle_sampler(s)  # as the training loop does before it draws or saves samples
         return s.family.generate(s.parts, s.family.inputs(s.parts, n, torch.Generator().manual_seed(0)))
 
 

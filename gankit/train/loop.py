@@ -19,7 +19,7 @@ from gankit.train.device import place_data
 from gankit.train.evaluator import TrainingEvaluator
 from gankit.train.pictures import finish_pictures, save_progress_picture
 from gankit.train.run_dir import StatsLog
-from gankit.train.session import Session, advance, speedup_note, start_session
+from gankit.train.session import Session, advance, settle_sampler, speedup_note, start_session
 
 
 # What may change when a run is resumed: how long and how it reports, not what it learns.
@@ -162,11 +162,15 @@ def train_run(cfg: Config, run_dir: Path, resume: bool = False) -> dict[str, Pat
                 _check_means(record, interval_start, run_dir)
                 interval_start = s.step + 1
                 bar.set_postfix({k: f"{record[k]:.3f}" for k in ("loss_D", "loss_G") if k in record})
-            if s.step % tc.sample_every == 0 or last:
+            picture, save = s.step % tc.sample_every == 0 or last, s.step % tc.checkpoint_every == 0 or last
+            evaluate = evaluator is not None and (s.step % tc.eval_every == 0 or last)
+            if picture or evaluate or save:
+                settle_sampler(s)  # an EMA copy's BatchNorm statistics from its own weights
+            if picture:
                 _picture(s, data, samples_dir / f"step-{s.step:06d}.png", log)
-            if evaluator is not None and (s.step % tc.eval_every == 0 or last):
+            if evaluate:
                 _evaluate(s, evaluator, log, run_dir)
-            if s.step % tc.checkpoint_every == 0 or last:
+            if save:
                 _save(s, run_dir)
             mark = time.perf_counter()
     finally:

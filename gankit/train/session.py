@@ -18,7 +18,7 @@ from gankit.objectives import OBJECTIVES, Family, Parts
 from gankit.train import checkpoint as ckpt
 from gankit.train.context import StepContext
 from gankit.train.device import configure_determinism, resolve_device
-from gankit.train.ema import make_ema, update_ema
+from gankit.train.ema import make_ema, recompute_batch_norm, update_ema
 from gankit.train.graphs import GraphedStep, graph_refusal
 
 
@@ -212,3 +212,20 @@ def advance(s: Session, data) -> dict:
     s.step += 1
     s.t.step = s.step
     return stats
+
+
+STANDING_SAMPLES = 2000  # samples whose activations give an EMA copy's BatchNorm statistics
+
+
+def settle_sampler(s: Session) -> None:
+    """Before samples are drawn, scored or saved: when the sampling net is an EMA copy with BatchNorm, its
+    statistics recomputed from its own weights on fixed noise (gankit.train.ema.recompute_batch_norm). Training
+    is untouched: the next EMA update copies the live statistics in again, so resume stays bit-exact."""
+    parts = s.parts
+    net = parts.sampling_net()
+    if net is parts.nets[parts.sampler]:  # no EMA copy: its statistics are its own
+        return
+    inputs = s.family.inputs(parts, STANDING_SAMPLES, torch.Generator().manual_seed(s.cfg.train.seed))
+    if "z" not in inputs:  # translation: a few probe images, not fresh noise, would make poor statistics
+        return
+    recompute_batch_norm(net, lambda: s.family.generate(parts, inputs))
