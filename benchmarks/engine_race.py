@@ -43,6 +43,7 @@ def same_as_plain(width: int, z_dim: int, batch: int) -> list[str]:
 
 # dcgan_fashion as gankit 0.1 shipped it (before this engine's tuning): Adam 2e-4, EMA 0.99, fresh noise for G.
 V01_RECIPE = ["model.width=32", "model.z_dim=64", "train.batch_size=64", "train.ema=0.99", "train.reuse_fakes=false",
+              "loss.name=nonsaturating",
               "g_optim.lr=2e-4", "d_optim.lr=2e-4", "g_optim.betas=[0.5, 0.999]", "d_optim.betas=[0.5, 0.999]"]
 
 

@@ -200,8 +200,8 @@ def fashion(report, size: dict) -> None:
     report.text(f"## {choice.label}, DCGAN nets\n\n`dcgan_fashion` with the DCGAN paper's Adam (2e-4, beta1 0.5), "
                 f"fresh noise for G and `loss.fgan_g=nonsaturating`, each divergence for {sub['seconds']:g} s of "
                 f"training time (seed 0; trained in interleaved {dcgan_vs_mlp.SLICE_SECONDS:g} s slices, so that a "
-                "machine that slows down for a while slows every divergence alike); FID on {sub['n_final']:,} samples in the `{choice.extractor}` classifier's "
-                "features against the test split (`gankit reproduce dcgan`'s scorer).")
+                f"machine that slows down for a while slows every divergence alike); FID on {sub['n_final']:,} "
+                f"samples in the `{choice.extractor}` classifier's features against the test split (`gankit reproduce dcgan`'s scorer).")
     rows, failed = [], []
     divergences = sub.get("divergences", DIVERGENCES)
     runs = dcgan_vs_mlp.train_together(

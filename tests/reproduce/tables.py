@@ -3,6 +3,7 @@
 import re
 
 UNESCAPED_BAR = re.compile(r"(?<!\\)\|")
+PLACEHOLDER = re.compile(r"\{[a-z_]+(\[|\.|:|\})")  # an f-string field left in plain text, e.g. {sub['n']:,}
 
 
 def cells(line: str) -> int:
@@ -10,7 +11,10 @@ def cells(line: str) -> int:
 
 
 def assert_tables_render(markdown: str) -> int:
-    """Assert each table's rows split into as many cells as its header; return the number of tables."""
+    """Assert each table's rows split into as many cells as its header, and that no f-string field was left
+    unformatted anywhere; return the number of tables."""
+    left = PLACEHOLDER.search(markdown)
+    assert left is None, f"an unformatted f-string field: {markdown[max(0, left.start() - 60):left.end() + 20]!r}"
     tables, header = 0, None
     for line in markdown.splitlines():
         if not line.startswith("|"):
