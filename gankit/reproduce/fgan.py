@@ -180,6 +180,7 @@ def ring8(report, size: dict, done: dict) -> None:
     diverged = [div for div, rs in runs.items() if any(r["diverged"] for r in rs)]
     rows = mode_collapse.summarise(report, "ring8", runs)
     for row in rows:
+        row.pop(mode_collapse.PUBLISHED_COLUMN)  # the ring has no published protocol
         row["diverged"] = "yes" if row["objective"] in diverged else "no"
     report.table(rows)
     path, snap = report.out_dir / "curves_ring8.png", report.out_dir / "snapshots_ring8.png"
