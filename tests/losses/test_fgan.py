@@ -15,7 +15,7 @@ from gankit.losses import DIVERGENCES, FGAN_LOSSES, LOSSES, loss_for
 from gankit.losses.adversarial import bce_d_loss, minimax_g_loss, nonsaturating_g_loss
 from gankit.losses.fgan import divergence_value, fgan_d_loss, fgan_g_loss
 from gankit.train.session import advance, start_session
-from tests.conftest import tiny_toy_config
+from tests.conftest import FAMILY_CONFIGS, tiny_toy_config
 
 V_REAL = torch.tensor([0.0, 1.0], dtype=torch.float64)
 V_FAKE = torch.tensor([-1.0, 2.0], dtype=torch.float64)
@@ -145,3 +145,18 @@ def test_one_real_training_step_per_divergence_gives_finite_stats(div):
     assert {"loss_D", "loss_G", "D_real", "D_fake"} <= set(stats)
     assert all(torch.isfinite(v) for v in stats.values())
     assert any(not torch.equal(a, b) for a, b in zip(D0, s.nets["D"].parameters()))
+
+
+@pytest.mark.parametrize("family", sorted(FAMILY_CONFIGS))
+def test_every_family_trains_a_step_with_an_fgan_loss(family):
+    """Every family takes its adversarial loss from loss_for, so f-GAN's objectives serve each (KL: the
+    exponential conjugate, the least forgiving)."""
+    cfg = apply_overrides(FAMILY_CONFIGS[family](steps=2), ["loss.name=fgan", "loss.divergence=kl"])
+    data = load_dataset(cfg.data)
+    s = start_session(cfg, data, "cpu")
+    before = {name: [p.detach().clone() for p in net.parameters()] for name, net in s.nets.items()}
+    stats = advance(s, data)
+    assert stats and all(torch.isfinite(v).all() for v in stats.values()), stats
+    changed = {name for name, ps in before.items()
+               if any(not torch.equal(a, b) for a, b in zip(ps, s.nets[name].parameters()))}
+    assert any(name.startswith("D") for name in changed) and any(name.startswith("G") for name in changed), changed
