@@ -365,4 +365,4 @@ def run(report) -> None:
                 f"in {workers} one-thread process(es); the step budgets follow from the per-step costs in the table "
                 "(WGAN variants take 5 critic steps per G step) and are far below the papers' "
                 f"{PAPER_STEPS:,} updates for grid25, which would take hours per run on a CPU. `--full`: "
-                f"{full['seeds']} seeds, steps {full['steps']}; grid25-narrow there is gankit's earlier, harder grid.")
+                f"{full['seeds']} seeds, G steps " + ", ".join(f"{d} {n:,}" for d, n in full['steps'].items()) + "; grid25-narrow there is gankit's earlier, harder grid.")
