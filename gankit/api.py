@@ -16,7 +16,7 @@ from gankit.objectives import Family, Parts
 from gankit.objectives.conditional import balanced_labels
 from gankit.train import checkpoint as ckpt
 from gankit.train import train_run
-from gankit.train.loop import RESUMABLE_KEYS
+from gankit.train.loop import RESUMABLE_KEYS, unresumable_changes
 from gankit.train.device import resolve_device
 from gankit.train.session import build_parts, family_of, load_nets
 from gankit.train.run_dir import latest_run_dir, new_run_dir
@@ -54,10 +54,10 @@ def resume_config(run_dir: Path, overrides: list[str]) -> Config:
     cfg = from_dict(load_yaml(path), source=str(path))
     before = flatten(to_dict(cfg))
     cfg = apply_overrides(cfg, overrides)
-    after = flatten(to_dict(cfg))
+    changed = unresumable_changes(flatten(to_dict(cfg)), before)
     for text in overrides:  # a key set to the value the run already has is no change
         key = text.partition("=")[0].strip()
-        if key not in RESUMABLE_KEYS and before.get(key) != after.get(key):
+        if key in changed:
             raise GankitError(f"'{key}' cannot change when resuming (only {', '.join(RESUMABLE_KEYS)} can); "
                               "start a new run instead.")
     return cfg

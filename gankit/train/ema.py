@@ -23,6 +23,11 @@ def update_ema(ema: nn.Module, net: nn.Module, decay: float) -> None:
         torch._foreach_copy_([b for b, _ in buffers], [b for _, b in buffers])
 
 
+def batch_norms(net: nn.Module) -> list[nn.Module]:
+    """net's BatchNorm layers that keep running statistics."""
+    return [m for m in net.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
+
+
 @torch.no_grad()
 def recompute_batch_norm(net: nn.Module, forward: Callable[[], object]) -> bool:
     """Recompute net's BatchNorm running statistics from its own activations ("standing statistics", Brock et al.
@@ -30,7 +35,7 @@ def recompute_batch_norm(net: nn.Module, forward: Callable[[], object]) -> bool:
     mean), with each BatchNorm normalising by its batch as in training. Weights are untouched. An EMA copy's
     weights are an average but the statistics `update_ema` copies are the live network's, which no longer fit
     them when the decay is high. Whether net had any BatchNorm to recompute."""
-    norms = [m for m in net.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
+    norms = batch_norms(net)
     if not norms:
         return False
     momenta = [m.momentum for m in norms]

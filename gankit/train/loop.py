@@ -27,6 +27,11 @@ RESUMABLE_KEYS = ("train.steps", "train.minutes", "train.log_every", "train.samp
                   "train.keep_checkpoints", "train.progress", "train.tensorboard")
 
 
+def unresumable_changes(now: dict, then: dict) -> list[str]:
+    """The keys of two flattened configs whose values differ, bar those a resume may change; sorted."""
+    return [key for key in sorted(set(now) | set(then)) if key not in RESUMABLE_KEYS and now.get(key) != then.get(key)]
+
+
 class DivergedError(GankitError):
     """Training produced NaN or inf; the run stopped and its last good checkpoint was kept."""
 
@@ -78,10 +83,11 @@ def _check_same_config(cfg: Config, meta: dict, run_dir: Path) -> None:
     if "config" not in meta:
         return  # gankit 0.1's checkpoints kept no config
     now, then = flatten(to_dict(cfg)), flatten(meta["config"])
-    for key in sorted(set(now) | set(then)):
-        if key not in RESUMABLE_KEYS and now.get(key) != then.get(key):
-            raise GankitError(f"{run_dir / 'config.yaml'} says {key}={now.get(key)} but the checkpoint was trained "
-                              f"with {then.get(key)}; was config.yaml edited? Restore that value to resume.")
+    changed = unresumable_changes(now, then)
+    if changed:
+        key = changed[0]
+        raise GankitError(f"{run_dir / 'config.yaml'} says {key}={now.get(key)} but the checkpoint was trained "
+                          f"with {then.get(key)}; was config.yaml edited? Restore that value to resume.")
 
 
 def _resume(s: Session, run_dir: Path) -> None:
@@ -115,6 +121,21 @@ def _out_of_time(s: Session, pending: float = 0.0) -> bool:
     """Whether train.minutes of training time (plus `pending` seconds not yet added) are spent."""
     minutes = s.cfg.train.minutes
     return minutes is not None and s.wall_time + pending >= 60 * minutes
+
+
+def _outputs(s: Session, data, run_dir: Path, log: StatsLog, evaluator, last: bool) -> None:
+    """The step's picture, evaluation and checkpoint, each when it is due (or on the last step)."""
+    tc = s.cfg.train
+    picture, save = s.step % tc.sample_every == 0 or last, s.step % tc.checkpoint_every == 0 or last
+    evaluate = evaluator is not None and (s.step % tc.eval_every == 0 or last)
+    if picture or evaluate or save:
+        settle_sampler(s)  # an EMA copy's BatchNorm statistics from its own weights
+    if picture:
+        _picture(s, data, run_dir / "samples" / f"step-{s.step:06d}.png", log)
+    if evaluate:
+        _evaluate(s, evaluator, log, run_dir)
+    if save:
+        _save(s, run_dir)
 
 
 def train_run(cfg: Config, run_dir: Path, resume: bool = False) -> dict[str, Path]:
@@ -162,16 +183,7 @@ def train_run(cfg: Config, run_dir: Path, resume: bool = False) -> dict[str, Pat
                 _check_means(record, interval_start, run_dir)
                 interval_start = s.step + 1
                 bar.set_postfix({k: f"{record[k]:.3f}" for k in ("loss_D", "loss_G") if k in record})
-            picture, save = s.step % tc.sample_every == 0 or last, s.step % tc.checkpoint_every == 0 or last
-            evaluate = evaluator is not None and (s.step % tc.eval_every == 0 or last)
-            if picture or evaluate or save:
-                settle_sampler(s)  # an EMA copy's BatchNorm statistics from its own weights
-            if picture:
-                _picture(s, data, samples_dir / f"step-{s.step:06d}.png", log)
-            if evaluate:
-                _evaluate(s, evaluator, log, run_dir)
-            if save:
-                _save(s, run_dir)
+            _outputs(s, data, run_dir, log, evaluator, last)
             mark = time.perf_counter()
     finally:
         bar.close()

@@ -18,7 +18,7 @@ from gankit.objectives import OBJECTIVES, Family, Parts
 from gankit.train import checkpoint as ckpt
 from gankit.train.context import StepContext
 from gankit.train.device import configure_determinism, resolve_device
-from gankit.train.ema import make_ema, recompute_batch_norm, update_ema
+from gankit.train.ema import batch_norms, make_ema, recompute_batch_norm, update_ema
 from gankit.train.graphs import GraphedStep, graph_refusal
 
 
@@ -223,7 +223,7 @@ def settle_sampler(s: Session) -> None:
     is untouched: the next EMA update copies the live statistics in again, so resume stays bit-exact."""
     parts = s.parts
     net = parts.sampling_net()
-    if net is parts.nets[parts.sampler]:  # no EMA copy: its statistics are its own
+    if net is parts.nets[parts.sampler] or not batch_norms(net):  # no EMA copy, or no statistics to recompute
         return
     inputs = s.family.inputs(parts, STANDING_SAMPLES, torch.Generator().manual_seed(s.cfg.train.seed))
     if "z" not in inputs:  # translation: a few probe images, not fresh noise, would make poor statistics
