@@ -51,6 +51,8 @@ class ModelConfig:
     d_hidden: list[int] = field(default_factory=lambda: [256, 256])  # mlp / maxout D hidden sizes
     maxout_pieces: int = 5          # maxout: linear pieces per unit
     width: int = 64                 # dcgan: channels next to the image, doubling per downsampling
+    g_width: int = 0                # dcgan: G's width when it differs from D's (0: width)
+    d_width: int = 0                # dcgan: D's width when it differs from G's (0: width)
     d_norm: str = "batch"           # dcgan D normalisation: batch | layer | none
     g_norm: str = "none"            # mlp / maxout G normalisation of the hidden layers: none | batch
     spectral_norm: bool = False     # spectral normalisation on every D layer

@@ -50,6 +50,8 @@ BOUNDS = {
     "train.minutes": (0, None, False),
     "model.z_dim": (0, None, False),
     "model.width": (0, None, False),
+    "model.g_width": (0, None, True),
+    "model.d_width": (0, None, True),
     "model.maxout_pieces": (0, None, False),
     "model.dropout": (0, 1, True),
     "model.input_dropout": (0, 1, True),

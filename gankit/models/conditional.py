@@ -122,7 +122,7 @@ def build_conditional_generator(cfg, shape: tuple[int, ...], num_classes: int, g
     if name in CONDITIONAL_GENERATORS:
         return CONDITIONAL_GENERATORS[name](cfg, shape, num_classes)
     if cfg.cond == "projection" and name == "dcgan":
-        return LabelledGenerator(DCGANGenerator(cfg.z_dim, shape, cfg.width, cfg.g_out, num_classes))
+        return LabelledGenerator(DCGANGenerator(cfg.z_dim, shape, cfg.g_width or cfg.width, cfg.g_out, num_classes))
     base = generators[name](dataclasses.replace(cfg, z_dim=cfg.z_dim + num_classes), shape)
     return ConcatGenerator(base, num_classes)
 

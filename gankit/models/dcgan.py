@@ -161,9 +161,9 @@ def _init_norms(module: nn.Module) -> None:
 
 def build_dcgan_generator(cfg, shape: tuple[int, ...]) -> nn.Module:
     """The DCGAN generator for images of shape (C, H, W), H == W."""
-    return DCGANGenerator(cfg.z_dim, shape, cfg.width, cfg.g_out)
+    return DCGANGenerator(cfg.z_dim, shape, cfg.g_width or cfg.width, cfg.g_out)
 
 
 def build_dcgan_discriminator(cfg, shape: tuple[int, ...]) -> nn.Module:
     """The DCGAN discriminator for images of shape (C, H, W), H == W."""
-    return DCGANDiscriminator(shape, cfg.width, cfg.d_norm, cfg.spectral_norm)
+    return DCGANDiscriminator(shape, cfg.d_width or cfg.width, cfg.d_norm, cfg.spectral_norm)

@@ -21,6 +21,8 @@ class StubModelConfig:
     d_hidden: list[int] = field(default_factory=lambda: [256, 256])
     maxout_pieces: int = 5
     width: int = 64
+    g_width: int = 0
+    d_width: int = 0
     d_norm: str = "batch"
     g_norm: str = "none"
     spectral_norm: bool = False

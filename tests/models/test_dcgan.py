@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from gankit.models import build_models
+from gankit.models import build_conditional_models, build_models
 from gankit.errors import GankitError
 from gankit.models.dcgan import (
     DCGANDiscriminator,
@@ -50,6 +50,16 @@ def test_width_is_channels_nearest_image():
     assert [c.in_channels for c in g_convs] == [128, 64, 32, 16]
     assert [c.out_channels for c in d_convs] == [16, 32, 64, 128]
     assert g.project.out_features == 128 * 4 * 4
+
+
+@pytest.mark.parametrize("cond", ["", "concat", "projection"])
+def test_g_width_and_d_width_override_width(cond, make_cfg):
+    cfg = make_cfg(z_dim=8, width=8, g_width=12, d_width=4, **({"cond": cond} if cond else {}))
+    g, d = build_conditional_models(cfg, (1, 16, 16), 3) if cond else build_models(cfg, (1, 16, 16))
+    g_convs = [m for m in g.modules() if isinstance(m, nn.ConvTranspose2d)]
+    d_convs = [m for m in d.modules() if isinstance(m, nn.Conv2d)]
+    assert [c.in_channels for c in g_convs] == [24, 12]
+    assert [c.out_channels for c in d_convs] == [4, 8]
 
 
 @pytest.mark.parametrize("g_out", ["tanh", "sigmoid"])
