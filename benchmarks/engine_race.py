@@ -104,17 +104,24 @@ def race_speed(args, device: torch.device, data_overrides: list[str]) -> dict:
         except Exception as exc:  # a one-shot GPU run reports the others all the same
             failed[name] = _error(exc)
     times: dict[str, list[float]] = {name: [] for name in runners}
-    for _ in range(args.rounds):
-        for name, (step, _) in runners.items():
+    order = list(runners)
+    for round_ in range(args.rounds):
+        # Odd rounds run in reverse (plain, A, B, B, A, plain, ...), so a machine that speeds up or slows
+        # down over a round favours no contender.
+        for name in order if round_ % 2 == 0 else order[::-1]:
+            step = runners[name][0]
             synchronize(device)
             start = time.perf_counter()
             for _ in range(args.steps):
                 step()
             synchronize(device)
             times[name].append(args.steps / (time.perf_counter() - start))
-    plain = statistics.median(times["plain loop"])
+    plain = times["plain loop"]
+    # The ratio is the median of each round's own ratio: the plain loop and the contender measured minutes
+    # apart would compare two different machines when the load changes.
     speed = {name: {"steps_per_s": statistics.median(v), "images_per_s": statistics.median(v) * runners[name][1],
-                    "ratio_to_plain": statistics.median(v) / plain, "rounds": v} for name, v in times.items()}
+                    "ratio_to_plain": statistics.median(r / p for r, p in zip(v, plain)), "rounds": v}
+             for name, v in times.items()}
     return speed | failed
 
 
@@ -159,7 +166,7 @@ def race_quality(args, device: torch.device, data_cfg: DataConfig, data_override
                 steps[name] += args.sync_every
             spent[name] += time.perf_counter() - start
     return {name: {"steps": steps[name], "seconds": spent[name],
-                   **score(runner.sample(10000), data_cfg, "fid,kid", device=str(device))}
+                   **score(runner.sample(args.samples), data_cfg, "fid,kid", device=str(device))}
             for name, runner in runners.items()}
 
 
@@ -174,8 +181,10 @@ def format_report(report: dict) -> str:
                 lines.append(f"{name:38s} FAILED: {r['error']}")
                 continue
             lines.append(f"{name:38s}{r['steps_per_s']:10.1f}{r['images_per_s']:11.0f}{r['ratio_to_plain']:9.2f}")
+        lines.append("x plain: the median of each round's ratio; rounds alternate their order")
     if "quality" in report:
-        lines += ["", f"quality after {report['minutes']:g} min of training: FID / KID x 1000 on 10,000 samples "
+        n = report.get("samples", 10000)  # reports written before --samples existed used 10,000
+        lines += ["", f"quality after {report['minutes']:g} min of training: FID / KID x 1000 on {n:,} samples "
                   "(domain classifier) vs the test set",
                   f"{'':38s}{'steps':>8s}{'FID':>9s}{'KID':>9s}"]
         for name, r in report["quality"].items():
@@ -191,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--z-dim", type=int, default=64)
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--steps", type=int, default=40, help="steps per timed round")
-    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--rounds", type=int, default=9)
     p.add_argument("--warmup", type=int, default=10)
     p.add_argument("--compile", action="store_true",
                    help="also time gankit with train.compile=true (on a GPU: one CUDA graph, and torch.compile), "
@@ -199,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--compile-modes", default="cudagraph,default",
                    help="train.compile_mode values timed with --compile on a GPU")
     p.add_argument("--minutes", type=float, default=5.0, help="training time of each quality contender")
+    p.add_argument("--samples", type=int, default=10000, help="samples each contender's FID and KID are computed from")
     p.add_argument("--slice", type=float, default=10.0, help="seconds each contender trains before the next's turn")
     p.add_argument("--sync-every", type=int, default=5, help="steps between clock reads (a device sync on a GPU)")
     p.add_argument("--speed", action=argparse.BooleanOptionalAction, default=True)
@@ -210,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     report = {"created": datetime.now().isoformat(timespec="seconds"), "device": str(device),
               "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else os.uname().machine,
               "torch": torch.__version__, "threads": torch.get_num_threads(), "batch": args.batch,
-              "width": args.width, "z_dim": args.z_dim, "data": data_cfg.name, "minutes": args.minutes}
+              "width": args.width, "z_dim": args.z_dim, "data": data_cfg.name, "minutes": args.minutes,
+              "samples": args.samples}
     if args.speed:
         report["speed"] = race_speed(args, device, data_overrides)
     if args.quality:

@@ -34,3 +34,20 @@ def test_benchmark_writes_report(tmp_path):
     # Real images seen per G step: the batch times the k D steps.
     cfg = load_config("gaussian1d_fig1")
     assert result["images_per_s"] == pytest.approx(result["steps_per_s"] * cfg.train.batch_size * cfg.train.n_critic)
+
+
+def test_engine_race_runs_end_to_end(tmp_path):
+    """The race's speed table and quality table for every contender (tiny budgets; no number is asserted)."""
+    out = tmp_path / "race.json"
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "engine_race.py"), "--steps", "2", "--rounds", "2",
+           "--warmup", "1", "--minutes", "0.01", "--slice", "0.2", "--samples", "500", "--out", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = json.loads(out.read_text())
+    speed, quality = report["speed"], report["quality"]
+    assert "error" not in str(speed)
+    assert speed["plain loop"]["ratio_to_plain"] == 1.0
+    assert all(len(r["rounds"]) == 2 and r["ratio_to_plain"] > 0 for r in speed.values())
+    assert set(quality) == {"plain loop", "gankit dcgan_fashion", "gankit 0.1 dcgan_fashion"}
+    assert all(r["steps"] > 0 and r["fid"] > 0 for r in quality.values())
+    assert "x plain: the median of each round's ratio" in proc.stdout
