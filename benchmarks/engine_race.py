@@ -33,17 +33,20 @@ from gankit.train.session import advance, settle_sampler, start_session
 from plain_dcgan import PlainDCGAN
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
 def same_as_plain(width: int, z_dim: int, batch: int) -> list[str]:
     """Overrides that make `dcgan_fashion` train exactly what the plain loop trains (no EMA; G reuses the fakes)."""
-    return [f"model.width={width}", f"model.z_dim={z_dim}", "model.z_dist=normal", "model.d_norm=batch",
-            "model.spectral_norm=false", "loss.name=nonsaturating", "loss.penalty=none",
-            f"train.batch_size={batch}", "train.n_critic=1", "train.ema=0", "train.reuse_fakes=true",
+    return [f"model.width={width}", "model.g_width=0", "model.d_width=0", f"model.z_dim={z_dim}",
+            "model.z_dist=normal", "model.d_norm=batch", "model.spectral_norm=false", "loss.name=nonsaturating",
+            "loss.penalty=none", f"train.batch_size={batch}", "train.n_critic=1", "train.ema=0",
+            "train.reuse_fakes=true", "train.precision=fp32",
             "g_optim.lr=2e-4", "d_optim.lr=2e-4", "g_optim.betas=[0.5, 0.999]", "d_optim.betas=[0.5, 0.999]"]
 
 
 # dcgan_fashion as gankit 0.1 shipped it (before this engine's tuning): Adam 2e-4, EMA 0.99, fresh noise for G.
-V01_RECIPE = ["model.width=32", "model.z_dim=64", "train.batch_size=64", "train.ema=0.99", "train.reuse_fakes=false",
-              "loss.name=nonsaturating",
+V01_RECIPE = ["model.width=32", "model.g_width=0", "model.d_width=0", "model.z_dim=64", "train.batch_size=64",
+              "train.ema=0.99", "train.reuse_fakes=false", "train.precision=fp32", "loss.name=nonsaturating",
               "g_optim.lr=2e-4", "d_optim.lr=2e-4", "g_optim.betas=[0.5, 0.999]", "d_optim.betas=[0.5, 0.999]"]
 
 

@@ -118,7 +118,7 @@ class TrainConfig:
     progress: bool = True           # show a progress bar
     minutes: float | None = None    # stop after this much training time (a checkpoint is written; --resume continues)
     device: str = "auto"            # auto (cuda, then mps, then cpu) | cpu | cuda | cuda:N | mps
-    precision: str = "fp32"         # fp32 | bf16 | fp16 (autocast; fp16 with a gradient scaler)
+    precision: str = "fp32"         # fp32 | bf16 | fp16 (autocast; fp16 with a gradient scaler) | auto (bf16 on a CPU with bf16 in hardware, else fp32)
     channels_last: bool = False     # NHWC memory layout for convolutional networks (a GPU speed option)
     compile: bool = False           # speed the step up: one CUDA graph of the whole step on a GPU, else torch.compile (needs a C++ compiler on the CPU)
     compile_mode: str = "auto"      # auto (cudagraph where the step allows one, else default) | cudagraph | default | max-autotune-no-cudagraphs (torch.compile's own CUDA-graph modes fail on a step that calls a network twice)

@@ -24,7 +24,7 @@ CHOICES = {
     "model.g_out": ("tanh", "sigmoid", "none"),
     "model.init": ("default", "goodfellow2014", "pacgan2018"),
     "model.cond": ("concat", "projection", "acgan"),
-    "train.precision": ("fp32", "bf16", "fp16"),
+    "train.precision": ("fp32", "bf16", "fp16", "auto"),
     "train.compile_mode": ("auto", "cudagraph", "default", "max-autotune-no-cudagraphs"),
     "loss.name": ("minimax", "nonsaturating", "wasserstein", "hinge", "lsgan", "fgan"),
     "loss.divergence": ("kl", "reverse_kl", "pearson", "hellinger", "js", "gan"),

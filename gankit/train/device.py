@@ -42,6 +42,20 @@ def resolve_device(name: str | torch.device) -> torch.device:
     raise GankitError(f"device '{name}' is not one of auto, cpu, cuda, cuda:N, mps.")
 
 
+def native_bf16_cpu() -> bool:
+    """Whether this CPU multiplies bf16 in hardware (AMX or AVX-512 BF16); elsewhere bf16 is emulated and slow."""
+    checks = (getattr(torch.cpu, name, None) for name in ("_is_amx_tile_supported", "_is_avx512_bf16_supported"))
+    return any(check() for check in checks if check is not None)
+
+
+def resolve_precision(name: str, device: torch.device) -> str:
+    """auto -> bf16 on a CPU with bf16 in hardware (dcgan_fashion: 1.5x the steps/s at the same FID per step,
+    README), fp32 elsewhere (GPUs were measured in fp32); fp32 | bf16 | fp16 stay as they are."""
+    if name != "auto":
+        return name
+    return "bf16" if device.type == "cpu" and native_bf16_cpu() else "fp32"
+
+
 def synchronize(device: torch.device) -> None:
     """Wait for the device's queued work (timings on a GPU need it; a no-op on the CPU)."""
     if device.type == "cuda":

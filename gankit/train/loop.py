@@ -19,7 +19,7 @@ from gankit.train.device import place_data
 from gankit.train.evaluator import TrainingEvaluator
 from gankit.train.pictures import finish_pictures, save_progress_picture
 from gankit.train.run_dir import StatsLog
-from gankit.train.session import Session, advance, settle_sampler, speedup_note, start_session
+from gankit.train.session import Session, advance, settle_sampler, precision_note, speedup_note, start_session
 
 
 # What may change when a run is resumed: how long and how it reports, not what it learns.
@@ -147,9 +147,9 @@ def train_run(cfg: Config, run_dir: Path, resume: bool = False) -> dict[str, Pat
     data = load_dataset(cfg.data)
     s = start_session(cfg, data)
     train_data = place_data(data, s.t.device)  # pictures and metrics keep reading `data` on the CPU
-    note = speedup_note(s)
-    if note:
-        print(f"gankit: {note}", file=sys.stderr)
+    for note in (speedup_note(s), precision_note(s)):
+        if note:
+            print(f"gankit: {note}", file=sys.stderr)
 
     if resume:
         _resume(s, run_dir)

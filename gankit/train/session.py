@@ -17,7 +17,7 @@ from gankit.errors import GankitError
 from gankit.objectives import OBJECTIVES, Family, Parts
 from gankit.train import checkpoint as ckpt
 from gankit.train.context import StepContext
-from gankit.train.device import configure_determinism, resolve_device
+from gankit.train.device import configure_determinism, resolve_device, resolve_precision
 from gankit.train.ema import batch_norms, make_ema, recompute_batch_norm, update_ema
 from gankit.train.graphs import GraphedStep, graph_refusal
 
@@ -143,7 +143,8 @@ def start_session(cfg: Config, data, device: torch.device | str | None = None, r
                                        capturable=speedup == "cudagraph")
                   for name, o in parts.optimizers.items()}
     schedules = {name: o.cfg for name, o in parts.optimizers.items()}
-    t = StepContext(cfg.train.seed, device, cfg.train.precision, optimizers, schedules, rank)
+    t = StepContext(cfg.train.seed, device, resolve_precision(cfg.train.precision, device), optimizers, schedules,
+                    rank)
     if speedup not in (None, "cudagraph"):
         _compile(cfg, parts, speedup)
     return Session(cfg=cfg, family=family_of(cfg), parts=parts, t=t, spec=spec, speedup=speedup)
@@ -180,6 +181,15 @@ def speedup_note(s: "Session") -> str | None:
         return None
     reason = graph_refusal(s.cfg, s.t.device, [spec.cfg for spec in s.parts.optimizers.values()])
     return f"train.compile: this run's step cannot be one CUDA graph ({reason}), so it trains eagerly."
+
+
+def precision_note(s: "Session") -> str | None:
+    """One line saying what train.precision=auto chose here."""
+    if s.cfg.train.precision != "auto":
+        return None
+    why = ("this CPU multiplies bf16 in hardware" if s.t.precision == "bf16"
+           else "auto picks bf16 only on a CPU that multiplies bf16 in hardware")
+    return f"train.precision auto: {s.t.precision} on {s.t.device.type} ({why})."
 
 
 def _compile(cfg: Config, parts: Parts, mode: str) -> None:

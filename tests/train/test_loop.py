@@ -9,6 +9,7 @@ from gankit.errors import GankitError
 from gankit.objectives import gan
 from gankit.train import DivergedError, train_run
 from gankit.train import checkpoint as ckpt
+from gankit.train.device import native_bf16_cpu
 from tests.conftest import tiny_image_config, tiny_toy_config
 
 
@@ -142,6 +143,12 @@ def test_mixed_precision_runs_train_and_checkpoint_their_scaler(tmp_path, precis
     assert all(torch.isfinite(t.float()).all() for k, t in tensors.items() if k.startswith(("G.", "D.")))
     _, meta = ckpt.load_checkpoint(ckpt.list_checkpoints(run / "checkpoints")[-1])
     assert set(meta["context"]["scalers"]) == ({"G", "D"} if precision == "fp16" else set())
+
+
+def test_precision_auto_says_what_it_chose(tmp_path, capsys):
+    api.train(tiny_image_config(steps=2, precision="auto"), out=tmp_path)
+    chosen = "bf16" if native_bf16_cpu() else "fp32"
+    assert f"gankit: train.precision auto: {chosen} on cpu (" in capsys.readouterr().err
 
 
 def test_channels_last_trains_the_same_networks(tmp_path):
