@@ -51,6 +51,12 @@ def test_n_steps_then_resume_then_n_equals_2n_bit_for_bit(tmp_path, family):
     assert [k for k in final if k.startswith("rng.")]  # every random stream is part of the state
 
 
+def test_bf16_on_the_cpu_resumes_bit_for_bit_too(tmp_path):
+    """dcgan_fashion trains in bf16 on CPUs that multiply it in hardware (train.precision=auto)."""
+    assert_resume_bit_exact(tmp_path, lambda **train: config("gan", **train), steps=2,
+                            overrides=["train.precision=bf16"])
+
+
 @pytest.mark.parametrize("family", FAMILIES)
 def test_a_run_loads_samples_and_evaluates_without_its_data(tmp_path, family):
     run_dir = api.train(config(family), out=tmp_path)
