@@ -28,6 +28,7 @@ import torch
 from gankit.config import DataConfig, load_config
 from gankit.data import FASHION_MNIST_DIR, load_dataset
 from gankit.evaluation import score
+from gankit.reproduce.datasets import DCGAN_PAPER
 from gankit.train.device import place_data, resolve_device, synchronize
 from gankit.train.session import advance, settle_sampler, start_session
 from plain_dcgan import PlainDCGAN
@@ -44,10 +45,9 @@ def same_as_plain(width: int, z_dim: int, batch: int) -> list[str]:
             "g_optim.lr=2e-4", "d_optim.lr=2e-4", "g_optim.betas=[0.5, 0.999]", "d_optim.betas=[0.5, 0.999]"]
 
 
-# dcgan_fashion as gankit 0.1 shipped it (before this engine's tuning): Adam 2e-4, EMA 0.99, fresh noise for G.
-V01_RECIPE = ["model.width=32", "model.g_width=0", "model.d_width=0", "model.z_dim=64", "train.batch_size=64",
-              "train.ema=0.99", "train.reuse_fakes=false", "train.precision=fp32", "loss.name=nonsaturating",
-              "g_optim.lr=2e-4", "d_optim.lr=2e-4", "g_optim.betas=[0.5, 0.999]", "d_optim.betas=[0.5, 0.999]"]
+# dcgan_fashion as gankit 0.1 shipped it (before this engine's tuning): the DCGAN paper's settings (non-saturating
+# loss, Adam 2e-4 / 0.5, fresh noise for G, one width, fp32) at width 32, z 64, batch 64, EMA 0.99.
+V01_RECIPE = ["model.width=32", "model.z_dim=64", "train.batch_size=64", "train.ema=0.99"] + DCGAN_PAPER
 
 
 def data_config() -> tuple[DataConfig, list[str]]:

@@ -24,7 +24,7 @@ from torch import nn
 
 from gankit.errors import GankitError
 from gankit.models.cgan2014 import build_cgan2014_discriminator, build_cgan2014_generator
-from gankit.models.dcgan import DCGANGenerator, dcgan_init
+from gankit.models.dcgan import DCGANGenerator, dcgan_init, generator_width
 from gankit.models.layers import maybe_spectral_norm
 
 CONDITIONINGS = ("concat", "projection", "acgan")
@@ -122,7 +122,7 @@ def build_conditional_generator(cfg, shape: tuple[int, ...], num_classes: int, g
     if name in CONDITIONAL_GENERATORS:
         return CONDITIONAL_GENERATORS[name](cfg, shape, num_classes)
     if cfg.cond == "projection" and name == "dcgan":
-        return LabelledGenerator(DCGANGenerator(cfg.z_dim, shape, cfg.g_width or cfg.width, cfg.g_out, num_classes))
+        return LabelledGenerator(DCGANGenerator(cfg.z_dim, shape, generator_width(cfg), cfg.g_out, num_classes))
     base = generators[name](dataclasses.replace(cfg, z_dim=cfg.z_dim + num_classes), shape)
     return ConcatGenerator(base, num_classes)
 

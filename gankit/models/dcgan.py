@@ -159,11 +159,16 @@ def _init_norms(module: nn.Module) -> None:
         dcgan_init(module)
 
 
+def generator_width(cfg) -> int:
+    """G's width: model.g_width, or model.width when it is 0."""
+    return cfg.g_width or cfg.width
+
+
 def build_dcgan_generator(cfg, shape: tuple[int, ...]) -> nn.Module:
     """The DCGAN generator for images of shape (C, H, W), H == W."""
-    return DCGANGenerator(cfg.z_dim, shape, cfg.g_width or cfg.width, cfg.g_out)
+    return DCGANGenerator(cfg.z_dim, shape, generator_width(cfg), cfg.g_out)
 
 
 def build_dcgan_discriminator(cfg, shape: tuple[int, ...]) -> nn.Module:
-    """The DCGAN discriminator for images of shape (C, H, W), H == W."""
+    """The DCGAN discriminator for images of shape (C, H, W), H == W (model.d_width, or model.width when 0)."""
     return DCGANDiscriminator(shape, cfg.d_width or cfg.width, cfg.d_norm, cfg.spectral_norm)
