@@ -1,4 +1,4 @@
-"""The library API behind the command line: train, load_run, sample."""
+"""The library API behind the command line: train, load_run, sample, evaluate, translate."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from gankit.config import Config, apply_overrides, from_dict, load_config, load_
 from gankit.config_rules import flatten
 from gankit.errors import GankitError
 from gankit.data import DataSpec
-from gankit.objectives import Family, Parts
-from gankit.objectives.conditional import balanced_labels
+from gankit.objectives import OBJECTIVES, EvalRequest, Family, Parts
 from gankit.train import checkpoint as ckpt
 from gankit.train import train_run
 from gankit.train.loop import RESUMABLE_KEYS, unresumable_changes
@@ -111,7 +110,8 @@ def _checkpoint_path(run_dir: Path, which: str) -> Path:
         if not found:
             raise GankitError(f"{run_dir} has no checkpoint yet; train it first (`gankit train`).")
         return found[-1]
-    name = "best.json" if which == "best" else f"ckpt-{which}.json"
+    which = str(which).strip()
+    name = "best.json" if which == "best" else f"ckpt-{int(which):06d}.json" if which.isdigit() else f"ckpt-{which}.json"
     path = Path(run_dir) / "checkpoints" / name
     if not path.is_file():
         raise GankitError(f"{run_dir} has no checkpoint '{which}' (a best one needs train.eval_every > 0); use 'latest' or one of "
@@ -134,13 +134,14 @@ def load_run(run_dir: str | Path, checkpoint: str = "latest", device: str = "cpu
     if not isinstance(meta.get("config"), dict):
         raise GankitError(f"{path} keeps no config, so its networks cannot be rebuilt; use a checkpoint that "
                           "`gankit train` wrote.")
-    cfg = from_dict(meta["config"], source=f"{run_dir} checkpoint")
+    cfg = from_dict(meta["config"], source=f"{run_dir} checkpoint", note_renames=False)
     kind, shape, classes, *rest = meta.get("spec") or ("image" if len(meta["shape"]) == 3 else "toy", meta["shape"], 0)
     if not any(k.split(".")[0].endswith("_ema") for k in tensors):
         cfg.train.ema = 0.0  # the run kept no EMA copy
     # Older checkpoints stop after the classes (no names) or the names (no multi_label).
     spec = DataSpec(kind, tuple(shape), classes, tuple(rest[0]) if rest else (), bool(rest[1]) if rest[1:] else False)
     parts = build_parts(cfg, spec)
+    parts.counters.update(meta.get("counters", {}))
     load_nets(parts, tensors)
     target = resolve_device(device)
     for net in parts.nets.values():
@@ -150,53 +151,89 @@ def load_run(run_dir: str | Path, checkpoint: str = "latest", device: str = "cpu
     return Run(cfg, parts.sampling_net(), parts.nets.get("D"), meta["step"], run_dir, parts, family_of(cfg), spec)
 
 
-def class_labels(run: Run, labels) -> list[int]:
-    """Class indices for `labels`: an index, a class name ("sneaker"), a comma list of either, or a sequence."""
-    if not run.parts.counters.get("num_classes"):
-        raise GankitError(f"{run.path} is an unconditional run (objective {run.cfg.objective}); it has no labels to "
-                          "sample: drop --label, or train with objective: conditional.")
-    names = list(run.spec.class_names) if run.spec and run.spec.class_names else []
-    count = int(run.parts.counters["num_classes"])
-    items = labels.split(",") if isinstance(labels, str) else labels if isinstance(labels, (list, tuple)) else [labels]
-    return [_class_index(item, names, count) for item in items]
-
-
-def _class_index(item, names: list[str], count: int) -> int:
-    text = str(item).strip()
-    index = int(text) if text.lstrip("-").isdigit() else None
-    if index is None:
-        wanted = _plain(text)
-        matches = [i for i, name in enumerate(names) if wanted in (_plain(name), *map(_plain, name.split("/")))]
-        partial = [i for i, name in enumerate(names) if wanted and wanted in _plain(name)]
-        index = matches[0] if matches else partial[0] if len(partial) == 1 else None  # "boot": ankle boot
-    if index is None or not 0 <= index < count:
-        named = ", ".join(f"{i} {name}" if name != str(i) else str(i) for i, name in enumerate(names)) \
-            or f"0 to {count - 1}"
-        raise GankitError(f"label '{text}' is not one of this run's {count} classes; use an index or a name: {named}.")
-    return index
-
-
-def _plain(name: str) -> str:
-    return "".join(ch for ch in name.lower() if ch.isalnum())
+def check_arguments(run: Run, command: str, arguments: dict) -> dict:
+    """The arguments given (None: not given) that this run's family takes for `command`; one sentence for
+    one it does not take, naming the families that do."""
+    given = {name: value for name, value in arguments.items() if value is not None}
+    takes = {a.name for a in run.family.arguments if command in a.commands}
+    for name in given:
+        if name not in takes:
+            owners = {objective: a for objective, family in OBJECTIVES.items() for a in family.arguments
+                      if a.name == name and command in a.commands}
+            if not owners:
+                raise GankitError(f"'{name}' is not an argument of gankit {command}; see gankit {command} --help.")
+            flag = "/".join(next(iter(owners.values())).flags or (f"--{name}",))
+            raise GankitError(f"{flag} is for {' and '.join(owners)} runs; {run.path} is an "
+                              f"objective={run.cfg.objective} run: drop it.")
+    return given
 
 
 @torch.no_grad()
-def sample(run: str | Path | Run, n: int = 64, seed: int = 0, labels=None, return_labels: bool = False):
-    """n samples from a run's generator on the CPU: (n, C, H, W) in [-1, 1], or (n, dim) for toy data.
+def sample(run: str | Path | Run, n: int | None = None, seed: int = 0, return_labels: bool = False, **arguments):
+    """n samples from a run's generator on the CPU (n=None: the family's default, 64 or 8 a class): images
+    (n, C, H, W) in [-1, 1], toy samples (n, dim), or whatever the family generates.
 
-    For a conditional run, `labels` picks the classes (an index, a name, a comma list or a sequence; the n
-    samples are shared equally among them, in the order given); by default every class equally. With
-    return_labels, (samples, labels (n,) or None) is returned.
+    Keyword arguments are the family's own (Family.arguments), e.g. labels= for a conditional run: the classes
+    (an index, a name, a comma list or a sequence; the samples are shared equally among them, in the order
+    given). With return_labels, (samples, the labels (n,) they were drawn for, or None) is returned.
     """
     if not isinstance(run, Run):
         run = load_run(run)
-    if n < 1:
+    if n is not None and n < 1:
         raise GankitError(f"--n is {n}; ask for at least one sample.")
-    generator = torch.Generator().manual_seed(seed)
-    if labels is None:
-        inputs = run.family.inputs(run.parts, n, generator)
-    else:
-        chosen = torch.tensor(class_labels(run, labels))
-        inputs = run.family.inputs(run.parts, n, generator, labels=chosen[balanced_labels(n, len(chosen))])
+    given = check_arguments(run, "sample", arguments)
+    inputs = run.family.inputs(run.parts, n, torch.Generator().manual_seed(seed), **given)
     x = run.family.generate(run.parts, inputs, chunk=256)
     return (x, inputs.get("y")) if return_labels else x
+
+
+def evaluate(run: str | Path | Run, metrics: str | list[str] | None = None, n: int = 10000, seed: int = 0,
+             device: str = "cpu", extractor: str | None = None, inception_weights: str | None = None,
+             out_dir: str | Path | None = None) -> dict:
+    """Score a run with its family's own evaluation: the metric groups `metrics` names (a comma list or a list;
+    None: the family's defaults for this data) on n samples or test examples. Pictures the evaluation draws
+    (memorization pairs) go to out_dir when given. Nothing in the run folder changes."""
+    if not isinstance(run, Run):
+        run = load_run(run, device=device)
+    evaluation = run.family.evaluation
+    groups = evaluation.groups(run.cfg, run.spec)
+    if metrics is None:
+        names = list(evaluation.defaults(run.cfg, run.spec))
+    else:
+        names = [m.strip() for m in (metrics.split(",") if isinstance(metrics, str) else metrics) if m.strip()]
+    for name in names:
+        if name not in groups:
+            raise GankitError(f"metric '{name}' does not apply to this objective={run.cfg.objective} run on "
+                              f"data.name={run.cfg.data.name}; choose from {', '.join(groups)}.")
+    if n < 2:
+        raise GankitError(f"--n is {n}; evaluation needs at least 2 samples (10000 is usual).")
+    request = EvalRequest(groups=tuple(names), n=n, seed=seed, device=device, extractor=extractor,
+                          inception_weights=inception_weights, out_dir=Path(out_dir) if out_dir else None)
+    return {"step": run.step, **evaluation.prepare(run.parts, request)()}
+
+
+def require_translation(run: Run) -> None:
+    """One sentence for a run whose family does not translate images."""
+    if not run.family.translates:
+        takers = ", ".join(name for name, family in OBJECTIVES.items() if family.translates)
+        raise GankitError(f"{run.path} is an objective={run.cfg.objective} run; gankit translate needs a run of "
+                          f"{takers} (draw samples of other runs with gankit sample).")
+
+
+@torch.no_grad()
+def translate(run: str | Path | Run, images: torch.Tensor, **arguments) -> torch.Tensor:
+    """A translation run's outputs for images (N, C, H, W) in [-1, 1] of the run's shape, on the CPU.
+
+    Keyword arguments are the family's own (Family.arguments): direction= (AtoB | BtoA) for CycleGAN,
+    target= (a domain, or NAME=0|1 attribute pairs) for StarGAN.
+    """
+    if not isinstance(run, Run):
+        run = load_run(run)
+    require_translation(run)
+    images = torch.as_tensor(images).float()
+    if tuple(images.shape[1:]) != tuple(run.spec.shape):
+        raise GankitError(f"images are shaped {tuple(images.shape[1:])} but the run translates "
+                          f"{tuple(run.spec.shape)}; convert them to its channels and resolution.")
+    given = check_arguments(run, "translate", arguments)
+    inputs = run.family.inputs(run.parts, len(images), torch.Generator().manual_seed(0), images=images, **given)
+    return run.family.generate(run.parts, inputs, chunk=256)

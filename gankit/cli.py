@@ -7,8 +7,6 @@ import os
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from gankit.atomic import free_path
 from gankit.errors import GankitError, os_error_sentence
 
@@ -33,42 +31,45 @@ def _train(args) -> None:
     print(run_dir)
 
 
+def _family_arguments(args, command: str) -> dict:
+    """The values of the families' own flags for `command` (None where not given); one flag a keyword."""
+    values = {}
+    for argument in family_arguments(command):
+        given = [(flag, getattr(args, _dest(flag))) for flag in _flags(argument) if getattr(args, _dest(flag)) is not None]
+        if len(given) > 1:
+            raise GankitError(f"give {' or '.join(flag for flag, _ in given)}, not both.")
+        values[argument.name] = given[0][1] if given else None
+    return values
+
+
 def _sample(args) -> None:
     from gankit import api
-    from gankit.data import to_uint8
-    from gankit.viz import plot_toy_1d, plot_toy_2d, save_grid
 
     run = api.load_run(args.run_dir, args.checkpoint, args.device)
+    writers = run.family.writers
     if args.out is None:
-        out = free_path(run.path / f"sample-step{run.step:06d}-seed{args.seed}.png")
+        out = free_path(run.path / f"sample-step{run.step:06d}-seed{args.seed}{next(iter(writers))}")
     else:
         out = Path(args.out)
         if out.exists():
             raise GankitError(f"{out} already exists; choose another --out or remove it first.")
-        if out.suffix.lower() not in (".png", ".npz"):
-            raise GankitError(f"--out {out} must end in .png (a grid) or .npz (an array).")
+        if out.suffix.lower() not in writers:
+            raise GankitError(f"--out {out} must end in {' or '.join(writers)} for an objective={run.cfg.objective} "
+                              "run.")
         out.parent.mkdir(parents=True, exist_ok=True)
-    if args.label is not None and args.labels is not None:
-        raise GankitError("give --label or --labels, not both.")
-    wanted = args.label if args.label is not None else args.labels
-    classes = len(api.class_labels(run, wanted)) if wanted is not None else int(run.parts.counters.get("num_classes", 0))
-    n = args.n if args.n is not None else (8 * classes if classes else 64)  # default: a row of 8 per class
-    x, y = api.sample(run, n=n, seed=args.seed, labels=wanted, return_labels=True)
-    is_image = x.dim() == 4
-    labels = {} if y is None else {"labels": y.numpy()}
-    if out.suffix.lower() == ".npz":
-        arrays = ({"images": to_uint8(x).permute(0, 2, 3, 1).numpy()} if is_image  # (N, H, W, C)
-                  else {"samples": x.numpy()}) | labels                             # (N, dim)
-        with open(out, "xb") as f:  # a file object: numpy adds no second ".npz" to "keep.NPZ"
-            np.savez_compressed(f, **arrays)
-    elif is_image:
-        rows = classes if classes and n % classes == 0 else None  # one class a row when they divide evenly
-        save_grid(x, out, nrow=n // rows if rows else None, scale=max(1, 64 // x.shape[-1]))
-    elif x.shape[1] == 1:
-        plot_toy_1d(x, x, out, title=f"{n} samples")
-    else:
-        plot_toy_2d(x, x, out, title=f"{n} samples", fake_labels=y)
+    if args.n is not None and args.n < 1:
+        raise GankitError(f"--n is {args.n}; ask for at least one sample.")
+    arguments = api.check_arguments(run, "sample", _family_arguments(args, "sample"))
+    inputs = run.family.inputs(run.parts, args.n, _generator(args.seed), **arguments)
+    samples = run.family.generate(run.parts, inputs, chunk=256)
+    writers[out.suffix.lower()](out, samples, inputs, run.parts)
     print(out)
+
+
+def _generator(seed: int):
+    import torch
+
+    return torch.Generator().manual_seed(seed)
 
 
 def _eval(args) -> None:
@@ -89,8 +90,6 @@ def _eval(args) -> None:
     elif args.run_dir is None:
         raise GankitError("give a run folder to evaluate, or --samples PATH --data DATASET.")
     else:
-        if args.n < 2:
-            raise GankitError(f"--n is {args.n}; evaluation needs at least 2 samples (10000 is usual).")
         result = evaluation.evaluate_run(args.run_dir, n=args.n, checkpoint=args.checkpoint, **common)
     print(evaluation.format_table(result))
 
@@ -98,8 +97,8 @@ def _eval(args) -> None:
 def _translate(args) -> None:
     from gankit.translate import translate_files
 
-    written = translate_files(args.run_dir, args.input, out=args.out, target=args.target, direction=args.direction,
-                              checkpoint=args.checkpoint, device=args.device)
+    written = translate_files(args.run_dir, args.input, out=args.out, checkpoint=args.checkpoint, device=args.device,
+                              **_family_arguments(args, "translate"))
     print(f"{len(written)} translation{'s' if len(written) != 1 else ''} in {written[0].parent}")
 
 
@@ -135,17 +134,45 @@ def _add_train(sub) -> None:
     p.set_defaults(func=_train)
 
 
+def family_arguments(command: str) -> list:
+    """The families' own arguments of `command`, one per keyword, with every family's help joined."""
+    from gankit.objectives import OBJECTIVES
+
+    merged: dict = {}
+    for objective, family in OBJECTIVES.items():
+        for argument in family.arguments:
+            if command in argument.commands:
+                merged.setdefault(argument.name, []).append((objective, argument))
+    return [entries[0][1]._replace(help="; ".join(f"{objective} runs: {a.help}" for objective, a in entries))
+            for entries in merged.values()]
+
+
+def _flags(argument) -> tuple[str, ...]:
+    return argument.flags or (f"--{argument.name}",)
+
+
+def _dest(flag: str) -> str:
+    return "family_" + flag.lstrip("-").replace("-", "_")
+
+
+def _add_family_arguments(p, command: str) -> None:
+    """Each family's own flags of `command` (Family.arguments); the run's family checks what it is given."""
+    for argument in family_arguments(command):
+        for flag in _flags(argument):
+            p.add_argument(flag, dest=_dest(flag), default=None, metavar=argument.metavar, help=argument.help)
+
+
 def _add_sample(sub) -> None:
     """The `gankit sample` subcommand."""
     p = sub.add_parser("sample", help="draw samples from a trained run")
     p.add_argument("run_dir", metavar="RUN_DIR")
-    p.add_argument("--n", type=int, default=None, help="number of samples (default 64; a conditional run: 8 per class)")
-    p.add_argument("--label", default=None, metavar="CLASS", help="conditional runs: samples of one class, by index or name (e.g. 7 or sneaker)")
-    p.add_argument("--labels", default=None, metavar="A,B,..", help="conditional runs: several classes, one row each (e.g. 0,3,7)")
+    p.add_argument("--n", type=int, default=None, help="number of samples (default per family: 64; 8 a class)")
     p.add_argument("--seed", type=int, default=0, help="seed of the noise (default 0)")
-    p.add_argument("--out", default=None, metavar="FILE", help="a .png grid or an .npz array (default: a PNG in RUN_DIR)")
-    p.add_argument("--checkpoint", default="latest", help="'latest' or a step number such as 002000")
+    p.add_argument("--out", default=None, metavar="FILE",
+                   help="a .png grid or an .npz array for image and toy runs (default: the family's first, in RUN_DIR)")
+    p.add_argument("--checkpoint", default="latest", help="'latest', 'best' or a step number such as 2000")
     p.add_argument("--device", default="cpu", help="auto, cpu, cuda, cuda:N or mps (default cpu)")
+    _add_family_arguments(p, "sample")
     p.set_defaults(func=_sample)
 
 
@@ -154,9 +181,11 @@ def _add_eval(sub) -> None:
     p = sub.add_parser("eval", help="score a run (or samples from any tool) with FID, KID, IS, ...")
     p.add_argument("run_dir", nargs="?", metavar="RUN_DIR", help="a run folder; writes RUN_DIR/metrics.json")
     p.add_argument("--metrics", default=None,
-                   help="comma list: fid,kid,is,pr,dc,parzen,memorization (images) or modes,w1 (toy); default per data kind")
+                   help="comma list of metric groups, as the run's family offers them (images: fid,kid,is,pr,dc,"
+                        "parzen,memorization; labelled: intra_fid,gan_test,cas; toy: modes,w1; translation); "
+                        "default per family and data")
     p.add_argument("--n", type=int, default=10000, help="generated samples to score (default 10000)")
-    p.add_argument("--checkpoint", default="latest", help="'latest', 'best' or a step such as 002000")
+    p.add_argument("--checkpoint", default="latest", help="'latest', 'best' or a step number such as 2000")
     p.add_argument("--samples", default=None, metavar="PATH", help="score an .npz ('images' uint8 NHWC) or an image folder")
     p.add_argument("--data", default=None, metavar="DATASET", help="with --samples: the dataset to compare against")
     p.add_argument("--set", action="extend", nargs="+", default=[], metavar="KEY=VALUE", help="with --samples: data.* options, e.g. data.path=/x")
@@ -171,15 +200,13 @@ def _add_eval(sub) -> None:
 
 def _add_translate(sub) -> None:
     """The `gankit translate` subcommand."""
-    p = sub.add_parser("translate", help="translate your own images with a pix2pix, CycleGAN or StarGAN run")
+    p = sub.add_parser("translate", help="translate your own images with an image-to-image run")
     p.add_argument("run_dir", metavar="RUN_DIR")
     p.add_argument("--input", required=True, metavar="FILE_OR_DIR", help="a PNG / JPEG file or a folder of them")
     p.add_argument("--out", default=None, metavar="DIR", help="folder for the translations (default: a new one in RUN_DIR)")
-    p.add_argument("--target", default=None, metavar="DOMAIN",
-                   help="StarGAN: the target domain (index or name), or attributes as NAME=0|1,...")
-    p.add_argument("--direction", default=None, choices=("AtoB", "BtoA"), help="CycleGAN: which generator (default AtoB)")
-    p.add_argument("--checkpoint", default="latest", help="'latest', 'best' or a step such as 002000")
+    p.add_argument("--checkpoint", default="latest", help="'latest', 'best' or a step number such as 2000")
     p.add_argument("--device", default="cpu", help="auto, cpu, cuda, cuda:N or mps (default cpu)")
+    _add_family_arguments(p, "translate")
     p.set_defaults(func=_translate)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import sys
 import types
 import typing
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from gankit.config_rules import flatten, validate
+from gankit.config_rules import flatten, validate as validate_rules
 from gankit.errors import GankitError
 
 RECIPES_DIR = Path(__file__).parent / "recipes"
@@ -61,7 +62,6 @@ class ModelConfig:
     input_dropout: float = 0.0      # D dropout on its input
     g_out: str = "tanh"             # G output: tanh | sigmoid (rescaled to [-1, 1]) | none
     init: str = "default"           # default (each family's own) | goodfellow2014 (the 2014 reference code, mlp / maxout / cgan2014) | pacgan2018 (the PacGAN reference code: weights N(0, 0.02), biases 0; mlp / maxout)
-    cond: str = "concat"            # objective conditional: how the label reaches G and D: concat | projection | acgan
     g_blocks: int = 6               # resnet / stargan G: residual blocks
     d_layers: int = 3               # patchgan D: stride-2 layers (1, 2, 3: 16, 34, 70 px patches; 0: one pixel)
 
@@ -75,12 +75,6 @@ class LossConfig:
     clip: float = 0.01              # clip: D weights are clamped to [-clip, clip] after each D step
     gp_weight: float = 10.0         # gp: lambda of the gradient penalty
     r1_gamma: float = 10.0          # r1: gamma of the R1 penalty (gamma / 2 * ||grad D(x)||^2)
-    class_weight: float = 1.0       # model.cond=acgan / stargan: weight of the (auxiliary) domain classifier's loss
-    adv_weight: float = 1.0         # pix2pix / cyclegan / stargan: weight of G's adversarial loss (0: none, e.g. pix2pix's "L1 alone")
-    l1_weight: float = 100.0        # pix2pix: lambda of the L1 distance to the target
-    cycle_weight: float = 10.0      # cyclegan: lambda of each cycle-consistency L1
-    identity_weight: float = 0.5    # cyclegan: the identity L1's weight, as a share of cycle_weight
-    rec_weight: float = 10.0        # stargan: lambda of the reconstruction L1
 
 
 @dataclass
@@ -102,7 +96,6 @@ class TrainConfig:
     steps: int = 2000               # generator steps (each preceded by n_critic D steps)
     batch_size: int = 64            # examples per D or G step
     n_critic: int = 1               # k: D steps per G step (Algorithm 1 of Goodfellow et al. 2014)
-    pool_size: int = 50             # cyclegan: generated images each D keeps and draws from (0: none)
     reuse_fakes: bool = False       # G's update reuses the last D step's fakes (one G forward fewer, as the PyTorch DCGAN example) instead of fresh noise
     seed: int = 0                   # seeds the models, the data order and the noise
     ema: float = 0.0                # decay of an exponential moving average of G (0 disables)
@@ -128,31 +121,93 @@ class TrainConfig:
 @dataclass
 class Config:
     description: str = ""           # one line shown by `gankit recipes`
-    objective: str = "gan"          # the family that trains: gan | conditional (labels from the data) | pix2pix | cyclegan | stargan
+    objective: str = field(default_factory=lambda: default_objective())  # the family that trains (OBJECTIVES)
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     loss: LossConfig = field(default_factory=LossConfig)
     g_optim: OptimConfig = field(default_factory=OptimConfig)
     d_optim: OptimConfig = field(default_factory=OptimConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
+    # The family's own keys: an instance of its options dataclass, written as a section named after the
+    # objective (e.g. `cyclegan: {pool_size: 50}`); None for a family without options. Set by validate().
+    options: typing.Any = None
 
 
-# Keys that stand alone, outside the sections. The allowed values and bounds of
-# every key are in gankit.config_rules.
+# Keys that stand alone, outside the sections. The allowed values and bounds of the shared keys are in
+# gankit.config_rules, those of a family's own keys in its options dataclass.
 TOP_LEVEL = ("description", "objective")
+
+
 def _sections():
-    return {f.name: f for f in dataclasses.fields(Config)}
+    return {f.name: f for f in dataclasses.fields(Config) if f.name != "options"}
 
 
 def valid_keys() -> list[str]:
-    """Every dotted key a recipe or --set may use."""
+    """Every dotted key a recipe or --set may use (each family's own keys under its objective's name)."""
     keys = []
     for name, f in _sections().items():
-        if f.default_factory is not dataclasses.MISSING:
+        if name not in TOP_LEVEL:
             keys += [f"{name}.{sub.name}" for sub in dataclasses.fields(f.default_factory)]
         else:
             keys.append(name)
+    for objective, options in family_options().items():
+        keys += [f"{objective}.{sub.name}" for sub in dataclasses.fields(options)]
     return keys
+
+
+def default_objective() -> str:
+    """The family a config trains when it names none (gankit.objectives.DEFAULT_OBJECTIVE)."""
+    from gankit.objectives import DEFAULT_OBJECTIVE
+
+    return DEFAULT_OBJECTIVE
+
+
+def family_options() -> dict:
+    """objective -> its options dataclass, for every family that has one."""
+    from gankit.objectives import OBJECTIVES  # the families import torch; the config needs them only here
+
+    return {name: family.options for name, family in OBJECTIVES.items() if family.options is not None}
+
+
+def sync_options(cfg: Config) -> Config:
+    """Give cfg.options the objective's options type: kept when it has it, else that family's defaults. A
+    changed key of another family's options is refused (it would be dropped silently)."""
+    wanted = family_options().get(cfg.objective)
+    if cfg.options is not None and type(cfg.options) is not wanted:
+        owner = next((name for name, t in family_options().items() if type(cfg.options) is t), "?")
+        default = type(cfg.options)()
+        for f in dataclasses.fields(cfg.options):
+            if getattr(cfg.options, f.name) != getattr(default, f.name):
+                raise GankitError(f"config key '{owner}.{f.name}' only applies with objective={owner}; remove it or "
+                                  f"set objective={owner}.")
+        cfg.options = None
+    if cfg.options is None and wanted is not None:
+        cfg.options = wanted()
+    return cfg
+
+
+def _renamed(cfg: Config, key: str, value, note: bool = True) -> bool:
+    """A key of gankit 0.1-0.3 that moved into a family's options: set under its new name when the objective
+    is that family's (saying so once unless the value is the default), ignored when it holds another family's
+    default (saved configs hold every key), refused otherwise. False when `key` never moved."""
+    owners = [(objective, f) for objective, options in family_options().items() for f in dataclasses.fields(options)
+              if f.metadata.get("renamed_from") == key]
+    if not owners:
+        return False
+    sync_options(cfg)
+    for objective, f in owners:
+        if objective == cfg.objective:
+            setattr(cfg.options, f.name, _coerce(key, value, typing.get_type_hints(type(cfg.options))[f.name]))
+            if note and value != f.default:
+                print(f"gankit: config key '{key}' is now '{objective}.{f.name}'; it was read as that.",
+                      file=sys.stderr)
+            return True
+    if all(value == f.default for _, f in owners):
+        return True
+    names = " or ".join(f"{objective}.{f.name}" for objective, f in owners)
+    objectives = ", ".join(objective for objective, _ in owners)
+    raise GankitError(f"config key '{key}' (now {names}) only applies with objective={objectives}; remove it or "
+                      f"set objective={owners[0][0]}.")
 
 
 def _unknown(key: str) -> GankitError:
@@ -201,38 +256,81 @@ def _coerce(key: str, value, tp):
     raise TypeError(f"unsupported config type {tp} for {key}")
 
 
-def _set(cfg: Config, key: str, value) -> None:
+def _set(cfg: Config, key: str, value, note: bool = True) -> None:
     section, _, sub = key.partition(".")
     fields = _sections()
+    if section in family_options():
+        _set_option(cfg, key, section, sub, value)
+        return
     if section not in fields:
+        if _renamed(cfg, key, value, note):
+            return
         raise _unknown(key)
     if not sub:
         if section not in TOP_LEVEL:
             raise GankitError(f"config key '{key}' is a section; set one of its keys, e.g. '{section}.{dataclasses.fields(getattr(cfg, section))[0].name}'.")
         setattr(cfg, section, _coerce(key, value, str))
+        if section == "objective":
+            sync_options(cfg)
         return
     target = getattr(cfg, section)
     if not dataclasses.is_dataclass(target):
         raise _unknown(key)
     hints = typing.get_type_hints(type(target))
     if sub not in hints:
+        if _renamed(cfg, key, value, note):
+            return
         raise _unknown(key)
     setattr(target, sub, _coerce(key, value, hints[sub]))
 
 
+def _set_option(cfg: Config, key: str, objective: str, sub: str, value) -> None:
+    """One of a family's own keys (`objective.sub`); only the objective's own family has them."""
+    if objective != cfg.objective:
+        raise GankitError(f"config key '{key}' only applies with objective={objective}; remove it or set "
+                          f"objective={objective} (before it, when both are given).")
+    sync_options(cfg)
+    hints = typing.get_type_hints(type(cfg.options))
+    if not sub:
+        raise GankitError(f"config key '{key}' is a section; set one of its keys, e.g. '{objective}."
+                          f"{next(iter(hints))}'.")
+    if sub not in hints:
+        raise _unknown(key)
+    setattr(cfg.options, sub, _coerce(key, value, hints[sub]))
+
+
 def to_dict(cfg: Config) -> dict:
-    """The config as a plain nested dict (YAML-ready)."""
-    return dataclasses.asdict(cfg)
+    """The config as a plain nested dict (YAML-ready); the family's own keys under its objective's name."""
+    tree = {name: (dataclasses.asdict(getattr(cfg, name)) if dataclasses.is_dataclass(getattr(cfg, name))
+                   else getattr(cfg, name)) for name in _sections()}
+    if cfg.options is not None and dataclasses.fields(cfg.options):
+        tree[cfg.objective] = dataclasses.asdict(cfg.options)
+    return tree
 
 
-def from_dict(tree: dict, source: str = "config") -> Config:
-    """Build a Config from a (partial) nested dict; validate() checks its values."""
+def from_dict(tree: dict, source: str = "config", note_renames: bool = True) -> Config:
+    """Build a Config from a (partial) nested dict (the objective first, so its family's keys are known);
+    validate() checks its values. A key of an older gankit that moved is read under its new name, saying so
+    on stderr unless note_renames is False."""
     if not isinstance(tree, dict):
         raise GankitError(f"{source} must be a YAML mapping of sections (data, model, loss, ...).")
     cfg = Config()
-    for key, value in flatten(tree).items():
-        _set(cfg, key, value)
+    flat = flatten(tree)
+    for key in sorted(flat, key=lambda k: k != "objective"):
+        _set(cfg, key, flat[key], note_renames)
     return cfg
+
+
+def validate(cfg: Config) -> Config:
+    """Check the objective, the family's own keys and every shared key's choices, bounds and cross-key rules."""
+    from gankit.objectives import OBJECTIVES
+
+    if cfg.objective not in OBJECTIVES:
+        near = difflib.get_close_matches(cfg.objective, list(OBJECTIVES), n=1, cutoff=0.5)
+        hint = f"did you mean '{near[0]}'? " if near else ""
+        raise GankitError(f"unknown objective '{cfg.objective}'; {hint}use one of: {', '.join(OBJECTIVES)}.")
+    sync_options(cfg)
+    return validate_rules(cfg, OBJECTIVES[cfg.objective])
 
 
 def parse_override(text: str) -> tuple[str, object]:

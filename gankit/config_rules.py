@@ -1,8 +1,10 @@
 """What a config may hold: the allowed values, numeric bounds and cross-key rules that validate() checks.
 
-Data, model and objective names are checked against DATASETS, GENERATORS /
-DISCRIMINATORS and OBJECTIVES by the code that builds them. Every failure is a
-GankitError that names the key and what it allows.
+The shared sections' rules are here; a family's own keys carry theirs in its
+options dataclass (gankit.objectives.parts.option), and the data it trains on
+in its `data` declaration. Data and model names are checked against DATASETS
+and GENERATORS / DISCRIMINATORS by the code that builds them. Every failure is
+a GankitError that names the key and what it allows.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import math
 import re
 
 from gankit.errors import GankitError
+from gankit.models.translation import BLOCK_GENERATORS
 
 # Allowed values of the string options.
 DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
@@ -23,7 +26,6 @@ CHOICES = {
     "model.g_norm": ("none", "batch"),
     "model.g_out": ("tanh", "sigmoid", "none"),
     "model.init": ("default", "goodfellow2014", "pacgan2018"),
-    "model.cond": ("concat", "projection", "acgan"),
     "train.precision": ("fp32", "bf16", "fp16", "auto"),
     "train.compile_mode": ("auto", "cudagraph", "default", "max-autotune-no-cudagraphs"),
     "loss.name": ("minimax", "nonsaturating", "wasserstein", "hinge", "lsgan", "fgan"),
@@ -56,15 +58,8 @@ BOUNDS = {
     "model.dropout": (0, 1, True),
     "model.input_dropout": (0, 1, True),
     "model.g_dropout": (0, 1, True),
-    "loss.class_weight": (0, None, True),
-    "loss.adv_weight": (0, None, True),
-    "loss.l1_weight": (0, None, True),
-    "loss.cycle_weight": (0, None, True),
-    "loss.identity_weight": (0, None, True),
-    "loss.rec_weight": (0, None, True),
     "model.g_blocks": (0, None, True),
     "model.d_layers": (0, None, True),
-    "train.pool_size": (0, None, True),
     "data.resolution": (0, None, False),
     "data.limit": (0, None, False),
     "data.std": (0, None, False),
@@ -109,8 +104,9 @@ def flatten(tree: dict, prefix: str = "") -> dict:
     return flat
 
 
-def validate(cfg):
-    """Check a gankit.config.Config's choices, numeric bounds and cross-key rules; return it unchanged."""
+def validate(cfg, family):
+    """Check a gankit.config.Config's choices, numeric bounds and cross-key rules, its family's own keys, and
+    that the family can train on its data; return it unchanged."""
     flat = flatten(dataclasses.asdict(cfg))
     for key, allowed in CHOICES.items():
         if flat[key] not in allowed:
@@ -127,6 +123,8 @@ def validate(cfg):
     if flat["data.channels"] not in (None, 1, 3):
         raise GankitError(f"config key 'data.channels' is {flat['data.channels']}; allowed: 1 or 3.")
     _check_meaningful(cfg, flat)
+    _check_options(cfg)
+    _check_data_for_objective(flat, family)
     for opt in ("g_optim", "d_optim"):
         if len(flat[f"{opt}.betas"]) != 2:
             raise GankitError(f"config key '{opt}.betas' needs two numbers, e.g. [0.5, 0.999].")
@@ -141,14 +139,6 @@ def validate(cfg):
     return cfg
 
 
-# What each translation data.name loads (a copy of gankit.data's lists, which a test keeps equal; the
-# config does not import the data package and its torch).
-PAIRED_DATA = ("edges2fashion", "paired_folder")
-UNPAIRED_DATA = ("sandal2sneaker", "shirt2tshirt", "edges_unpaired", "unpaired_folder")
-MULTI_LABEL_DATA = ("attributes",)
-# The families that read single images (ImageDataset / ToyDataset), not pairs.
-IMAGE_OBJECTIVES = ("gan", "conditional")
-TRANSLATION = ("pix2pix", "cyclegan", "stargan")
 # Data gankit makes without reading a file (the toy distributions, scikit-learn's digits).
 BUILT_IN_DATA = ("gaussian1d", "ring8", "grid25", "digits")
 
@@ -187,69 +177,66 @@ def _check_bounds(key: str, v, low, high, inclusive: bool, whole=None) -> None:
 # Keys that mean something only beside another setting: key -> (the setting, its values, what to say).
 # model.generator / model.discriminator stand for the builder chosen, by its own key or by model.name.
 ONLY_WITH = {
-    "model.cond": ("objective", ("conditional",), "objective=conditional"),
-    "loss.class_weight": ("objective", ("conditional", "stargan"),
-                          "objective=conditional with model.cond=acgan, or objective=stargan"),
-    "model.g_dropout": ("model.generator", ("cgan2014", "unet", "pix2pix"), "the cgan2014 or unet generator"),
-    "model.g_blocks": ("model.generator", ("resnet", "stargan", "cyclegan"), "the resnet or stargan generator"),
-    "model.d_layers": ("model.discriminator", ("patchgan", "pix2pix", "cyclegan"), "the patchgan discriminator"),
+    "model.g_dropout": ("model.generator", ("cgan2014", "unet"), "the cgan2014 or unet generator"),
+    "model.g_blocks": ("model.generator", BLOCK_GENERATORS, f"the {' or '.join(BLOCK_GENERATORS)} generator"),
+    "model.d_layers": ("model.discriminator", ("patchgan",), "the patchgan discriminator"),
     "model.g_norm": ("model.generator", ("mlp", "maxout"), "the mlp generator (model.name mlp or maxout)"),
     "loss.divergence": ("loss.name", ("fgan",), "loss.name=fgan"),
     "loss.fgan_g": ("loss.name", ("fgan",), "loss.name=fgan"),
-    "loss.adv_weight": ("objective", TRANSLATION, "objective=pix2pix, cyclegan or stargan"),
-    "loss.l1_weight": ("objective", ("pix2pix",), "objective=pix2pix"),
-    "loss.cycle_weight": ("objective", ("cyclegan",), "objective=cyclegan"),
-    "loss.identity_weight": ("objective", ("cyclegan",), "objective=cyclegan"),
-    "train.pool_size": ("objective", ("cyclegan",), "objective=cyclegan"),
-    "loss.rec_weight": ("objective", ("stargan",), "objective=stargan"),
-    "data.direction": ("data.name", PAIRED_DATA, "paired data"),
-    "data.jitter": ("data.name", PAIRED_DATA + UNPAIRED_DATA, "paired or unpaired data"),
-    "data.attributes": ("data.name", MULTI_LABEL_DATA, "data.name=attributes"),
-    "data.attributes_file": ("data.name", MULTI_LABEL_DATA, "data.name=attributes"),
+    "data.direction": ("data.kind", ("paired",), "paired data"),
+    "data.jitter": ("data.kind", ("paired", "unpaired"), "paired or unpaired data"),
+    "data.attributes": ("data.kind", ("multi_label",), "data.name=attributes"),
+    "data.attributes_file": ("data.kind", ("multi_label",), "data.name=attributes"),
 }
 
 
 def _check_meaningful(cfg, flat: dict) -> None:
-    """Refuse a key changed from its default where the chosen family, model, loss or data never reads it."""
+    """Refuse a key changed from its default where the chosen model, loss or data never reads it."""
+    from gankit.data import DATASETS, data_kind_of
+    from gankit.models.translation import network_names
+
     defaults = flatten(dataclasses.asdict(type(cfg)()))
-    chosen = dict(flat, **{"model.generator": cfg.model.generator or cfg.model.name,
-                           "model.discriminator": cfg.model.discriminator or cfg.model.name})
+    generator, discriminator = network_names(cfg.model)
+    chosen = dict(flat, **{"model.generator": generator, "model.discriminator": discriminator,
+                           "data.kind": data_kind_of(cfg.data.name)})
     for key, (setting, allowed, needs) in ONLY_WITH.items():
         if flat[key] != defaults[key] and chosen[setting] not in allowed:
+            if setting == "data.kind":  # name the data that gives such a kind
+                setting, allowed = "data.name", [name for name in DATASETS if data_kind_of(name) in allowed]
             fix = f"{setting}={allowed[0]}" if len(allowed) == 1 else f"{setting} to one of {', '.join(allowed)}"
             raise GankitError(f"config key '{key}' only applies with {needs}; remove it or set {fix}.")
     if flat["data.path"] is not None and flat["data.name"] in BUILT_IN_DATA:
         raise GankitError(f"config key 'data.path' means nothing for data.name={flat['data.name']}, which gankit "
                           "makes without files; remove it, or use data.name=folder (or idx, cifar10) for your own.")
-    _check_data_for_objective(flat)
 
 
-# What each translation family reads: (data names, what to say).
-TRANSLATION_DATA = {
-    "pix2pix": (PAIRED_DATA, "paired data (edges2fashion, or paired_folder with your A|B images)"),
-    "cyclegan": (UNPAIRED_DATA, "unpaired data (sandal2sneaker, shirt2tshirt, edges_unpaired, or unpaired_folder "
-                                "with trainA/ trainB/ testA/ testB/)"),
-}
-
-
-def _check_data_for_objective(flat: dict) -> None:
-    """Refuse data the chosen family cannot read: pairs for an image family, single images for pix2pix, ..."""
-    name, objective = flat["data.name"], flat["objective"]
-    if objective in TRANSLATION_DATA and name not in TRANSLATION_DATA[objective][0]:
-        raise GankitError(f"objective={objective} trains on {TRANSLATION_DATA[objective][1]}, and data.name={name} "
-                          "is not; choose one of those.")
-    if objective == "stargan" and name in PAIRED_DATA + UNPAIRED_DATA:
-        raise GankitError(f"objective=stargan trains on images labelled with domains (footwear, tops, a folder with "
-                          f"one sub-folder per domain, attributes), and data.name={name} gives A and B images; "
-                          "choose one of those.")
-    if objective not in IMAGE_OBJECTIVES:
+def _check_options(cfg) -> None:
+    """The family's own keys against the choices and bounds its options dataclass declares."""
+    if cfg.options is None:
         return
-    if name in PAIRED_DATA + UNPAIRED_DATA:
-        kind = "paired" if name in PAIRED_DATA else "unpaired"
-        raise GankitError(f"data.name={name} gives {kind} translation data (A and B images), which "
-                          f"objective={objective} cannot train on; choose a translation objective or an image "
-                          f"dataset such as fashion_mnist.")
-    if name in MULTI_LABEL_DATA and objective == "conditional":
-        raise GankitError(f"data.name={name} gives multi-label attributes, which objective=conditional cannot "
-                          f"use (it needs one class per image); use a folder with one sub-folder per class, "
-                          f"or set objective=gan.")
+    for f in dataclasses.fields(cfg.options):
+        key, value = f"{cfg.objective}.{f.name}", getattr(cfg.options, f.name)
+        choices = f.metadata.get("choices")
+        if choices is not None and value not in choices:
+            raise GankitError(f"config key '{key}' is '{value}'; allowed: {', '.join(map(str, choices))}.")
+        bounds = f.metadata.get("bounds")
+        if bounds is not None and isinstance(value, (int, float)):
+            _check_finite({key: value})
+            _check_bounds(key, value, *bounds)
+
+
+DATA_KINDS = {"toy": "toy samples", "image": "single images", "multi_label": "images with multi-label attributes",
+              "paired": "paired translation data (A and B images)",
+              "unpaired": "unpaired translation data (A and B images)"}
+
+
+def _check_data_for_objective(flat: dict, family) -> None:
+    """Refuse data the chosen family cannot read (pairs for an image family, single images for pix2pix, ...)."""
+    from gankit.data import data_kind_of
+
+    name, objective = flat["data.name"], flat["objective"]
+    kinds, what = family.data
+    kind = data_kind_of(name)
+    if kind is not None and kind not in kinds:
+        raise GankitError(f"objective={objective} trains on {what}, and data.name={name} gives "
+                          f"{DATA_KINDS[kind]}; choose data of that kind or another objective.")

@@ -1,4 +1,4 @@
-"""`gankit eval`: score a run's generator, or samples from any tool, against a dataset."""
+"""`gankit eval`: score a run with its family's own evaluation, or samples from any tool against a dataset."""
 
 from __future__ import annotations
 
@@ -10,15 +10,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from gankit.api import load_run, sample
+from gankit.api import evaluate
 from gankit.atomic import atomic_write
 from gankit.config import DataConfig, apply_overrides, Config
 from gankit.data import load_dataset, to_float
 from gankit.data.folder import load_folder_path
 from gankit.errors import GankitError
-from gankit.metrics.evaluate_translation import EVALUATORS as TRANSLATION_EVALUATORS, evaluate_translation
 from gankit.metrics.evaluate import (CONDITIONAL_DEFAULTS, data_kind, evaluate_conditional, evaluate_images,
-                                     evaluate_toy, parse_metrics, split_of)
+                                     evaluate_toy, parse_metrics, save_memorization_pairs)
 from gankit.train.device import resolve_device
 
 
@@ -105,38 +104,17 @@ def score(fake: torch.Tensor, data_cfg: DataConfig, metrics: str | None, extract
     return evaluate_toy(fake, dataset, names, seed)
 
 
-def save_memorization_pairs(fake: torch.Tensor, data_cfg: DataConfig, result: dict, path: Path) -> Path | None:
-    """A picture of the closest generated/training pairs: each row a generated sample beside its neighbour."""
-    if "memorization_closest_fake" not in result:
-        return None
-    from gankit.viz import save_grid
-
-    train = load_dataset(split_of(data_cfg, "train"))
-    pairs = []
-    for i, j in zip(result["memorization_closest_fake"], result["memorization_closest_train"]):
-        pairs += [fake[i], train.as_float(j, j + 1)[0]]
-    return save_grid(torch.stack(pairs), path, nrow=2, scale=max(1, 64 // fake.shape[-1]))
-
-
 def evaluate_run(run_dir: str | Path, metrics: str | None = None, n: int = 10000, checkpoint: str = "latest",
                  extractor: str | None = None, inception_weights: str | None = None, seed: int = 0,
                  device: str = "cpu") -> dict:
-    """Score a run's generator on n samples (sampled and featurised on `device`); writes metrics.json into the run folder."""
+    """Score a run as its family declares (gankit.evaluate); writes metrics.json (and any picture the
+    evaluation draws) into the run folder."""
+    from gankit.api import load_run
+
     run = load_run(run_dir, checkpoint, device)
-    if run.cfg.objective in TRANSLATION_EVALUATORS:
-        if metrics is not None:
-            raise GankitError(f"--metrics does not apply to a {run.cfg.objective} run; it is scored on its test split "
-                              "with the translation metrics (pixel metrics, class accuracy, FID, cycle): drop it.")
-        result = {"checkpoint": checkpoint, **evaluate_translation(run, n, device)}
-        write_metrics(Path(run_dir) / "metrics.json", result)
-        return result
-    fake, labels = sample(run, n=n, seed=seed, return_labels=True)  # a conditional run: every class equally
-    # CAS, if asked for, trains on fresh samples, as many as the real training split (Ravuri and Vinyals 2019).
-    cas_draw = lambda count: sample(run, n=count, seed=seed + 1, return_labels=True)
-    result = {"step": run.step, "checkpoint": checkpoint, **score(fake, run.cfg.data, metrics, extractor,
-                                                                 inception_weights, seed, device, labels,
-                                                                 cas_draw)}
-    save_memorization_pairs(fake, run.cfg.data, result, Path(run_dir) / "memorization.png")
+    result = evaluate(run, metrics, n=n, seed=seed, device=device, extractor=extractor,
+                      inception_weights=inception_weights, out_dir=run_dir)
+    result = {"step": result.pop("step"), "checkpoint": checkpoint, **result}
     write_metrics(Path(run_dir) / "metrics.json", result)
     return result
 

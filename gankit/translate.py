@@ -2,9 +2,9 @@
 
 Each input is converted as the training data were (grey or RGB to the run's
 channels, centre-cropped to a square and resized to its resolution), translated
-by the run's generator (G; G_AB or G_BA for CycleGAN by direction; G(x, c) for
-StarGAN with the target domain or attribute values) and written as PNG under
-its own name in the output folder. Every input is read and every output name
+by the run's family (gankit.translate with the family's own arguments, such as
+a direction or a target domain) and written as PNG under its own name in the
+output folder. Every input is read and every output name
 checked before anything is written, so a bad file or an existing output stops
 the command with one sentence and leaves nothing half done.
 """
@@ -17,14 +17,11 @@ import numpy as np
 import torch
 from PIL import Image
 
-from gankit.api import Run, class_labels, load_run
+from gankit.api import Run, load_run, require_translation, translate
 from gankit.atomic import atomic_write, free_path
 from gankit.data import to_uint8
 from gankit.data.folder import EXTENSIONS, decode_image
 from gankit.errors import GankitError
-
-TRANSLATION_FAMILIES = ("pix2pix", "cyclegan", "stargan")
-
 
 def input_files(path: Path) -> list[Path]:
     """The image files to translate: the file itself, or the PNG / JPEG files directly in a folder."""
@@ -49,41 +46,6 @@ def read_inputs(files: list[Path], shape: tuple[int, ...]) -> torch.Tensor:
     return images / 127.5 - 1.0
 
 
-def target_inputs(run: Run, x: torch.Tensor, target: str | None, direction: str | None) -> dict:
-    """What the run's family generates from: the images, and the direction or target domain."""
-    family = run.cfg.objective
-    if family != "cyclegan" and direction is not None:
-        raise GankitError(f"--direction is for CycleGAN runs; this run is {family}: drop it.")
-    if family != "stargan" and target is not None:
-        raise GankitError(f"--target is for StarGAN runs; this run is {family}: drop it.")
-    if family == "cyclegan":
-        if direction not in (None, "AtoB", "BtoA"):
-            raise GankitError(f"--direction {direction} is not AtoB or BtoA.")
-        return {"x": x, "direction": direction or "AtoB"}
-    if family == "stargan":
-        return {"x": x, **_stargan_target(run, target, len(x))}
-    return {"x": x}
-
-
-def _stargan_target(run: Run, target: str | None, n: int) -> dict:
-    names = list(run.spec.class_names) if run.spec else []
-    if target is None:
-        raise GankitError(f"a StarGAN run needs --target: one of its domains ({', '.join(names)}) or, for "
-                          "attributes, NAME=0|1 pairs such as Black_Hair=1,Male=0.")
-    if not run.parts.counters.get("multi_label"):
-        (index,) = class_labels(run, target) if "," not in target else (None,)
-        if index is None:
-            raise GankitError(f"--target {target} names several domains; give one of {', '.join(names)}.")
-        return {"y": torch.full((n,), index, dtype=torch.int64)}
-    c = torch.zeros(n, len(names))
-    for item in target.split(","):
-        name, _, value = item.partition("=")
-        if name.strip() not in names or value.strip() not in ("0", "1"):
-            raise GankitError(f"--target item '{item}' is not NAME=0 or NAME=1 with NAME one of {', '.join(names)}.")
-        c[:, names.index(name.strip())] = float(value)
-    return {"y": torch.zeros(n, dtype=torch.int64), "c": c}
-
-
 def output_paths(files: list[Path], out: Path) -> list[Path]:
     """Where each translation goes (its input's name, as PNG); refuses names that exist or repeat."""
     paths = [out / f"{p.stem}.png" for p in files]
@@ -98,9 +60,9 @@ def output_paths(files: list[Path], out: Path) -> list[Path]:
     return paths
 
 
-def default_out(run: Run, target: str | None, direction: str | None) -> Path:
-    """A new folder inside the run, never an existing one."""
-    tag = f"-{target}" if target else f"-{direction}" if direction else ""
+def default_out(run: Run, arguments: dict) -> Path:
+    """A new folder inside the run, never an existing one, tagged with the arguments given."""
+    tag = "".join(f"-{value}" for value in arguments.values() if value is not None)
     return free_path(run.path / f"translations-step{run.step:06d}{tag.replace(',', '_').replace('=', '')}")
 
 
@@ -112,20 +74,18 @@ def write_png(image_u8: torch.Tensor, path: Path) -> None:
 
 
 def translate_files(run_dir: str | Path, input_path: str | Path, out: str | Path | None = None,
-                    target: str | None = None, direction: str | None = None, checkpoint: str = "latest",
-                    device: str = "cpu") -> list[Path]:
-    """Translate the images at input_path with a trained run; return the written files."""
+                    checkpoint: str = "latest", device: str = "cpu", **arguments) -> list[Path]:
+    """Translate the images at input_path with a trained run (arguments: the family's own, e.g. direction=,
+    target=); return the written files."""
     run = load_run(run_dir, checkpoint, device)
-    if run.cfg.objective not in TRANSLATION_FAMILIES:
-        raise GankitError(f"{run.path} is a {run.cfg.objective} run; gankit translate needs a pix2pix, cyclegan or "
-                          "stargan run (draw samples of other runs with gankit sample).")
+    require_translation(run)
     files = input_files(Path(input_path).expanduser())
-    inputs = target_inputs(run, read_inputs(files, run.spec.shape), target, direction)
-    out_dir = Path(out).expanduser() if out is not None else default_out(run, target, direction)
+    images = read_inputs(files, run.spec.shape)
+    out_dir = Path(out).expanduser() if out is not None else default_out(run, arguments)
     if out_dir.exists() and not out_dir.is_dir():
         raise GankitError(f"--out {out_dir} is a file; give a folder for the translations.")
     paths = output_paths(files, out_dir)
-    images = to_uint8(run.family.generate(run.parts, inputs, chunk=256))  # (N, C, H, W)
+    images = to_uint8(translate(run, images, **arguments))  # (N, C, H, W)
     out_dir.mkdir(parents=True, exist_ok=True)
     for image, path in zip(images, paths):
         write_png(image, path)

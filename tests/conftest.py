@@ -4,7 +4,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from gankit.config import Config, from_dict
+from gankit.config import Config, from_dict, to_dict
 
 
 def tiny_toy_config(**train) -> Config:
@@ -41,15 +41,16 @@ def tiny_gan_config(**train) -> Config:
 def tiny_conditional_config(**train) -> Config:
     """The conditional family: a projection-D / conditional-BatchNorm-G DCGAN with EMA on the 8x8 digits."""
     cfg = tiny_gan_config(**train)
-    cfg.objective, cfg.model.cond = "conditional", "projection"
-    cfg.train.n_samples = 20  # two per class
-    return cfg
+    tree = to_dict(cfg) | {"objective": "conditional", "conditional": {"cond": "projection"}}
+    tree["train"]["n_samples"] = 20  # two per class
+    return from_dict(tree)
 
 
-def _tiny_translation(objective: str, data: str, model: dict, loss: dict | None = None, **train) -> Config:
+def _tiny_translation(objective: str, data: str, model: dict, loss: dict | None = None, options: dict | None = None,
+                      **train) -> Config:
     """A translation family on a built-in Fashion-MNIST task, cut to 40 examples at 16 px, 4-channel-wide nets."""
     tree = {"objective": objective, "data": {"name": data, "resolution": 16, "limit": 40},
-            "model": {"width": 4, **model}, "loss": loss or {},
+            "model": {"width": 4, **model}, "loss": loss or {}, objective: options or {},
             "train": {"steps": 4, "batch_size": 4, "log_every": 2, "sample_every": 2, "checkpoint_every": 2,
                       "n_samples": 6, "progress": False, **train}}
     return from_dict(tree)
@@ -64,7 +65,7 @@ def tiny_pix2pix_config(**train) -> Config:
 def tiny_cyclegan_config(**train) -> Config:
     """CycleGAN on sandal2sneaker: ResNet Gs with one block, LSGAN, a pool of 8, linear decay from step 2."""
     cfg = _tiny_translation("cyclegan", "sandal2sneaker", {"name": "cyclegan", "d_layers": 1, "g_blocks": 1},
-                            {"name": "lsgan"}, pool_size=8, **train)
+                            {"name": "lsgan"}, {"pool_size": 8}, **train)
     cfg.g_optim.linear_decay = cfg.d_optim.linear_decay = [2, 6]
     return cfg
 

@@ -93,8 +93,10 @@ def test_valid_keys_cover_the_documented_ones():
 
 
 @pytest.mark.parametrize("overrides, words", [
-    (["model.cond=acgan"], "'model.cond' only applies with objective=conditional"),
-    (["loss.class_weight=2"], "'loss.class_weight' only applies with objective=conditional"),
+    (["conditional.cond=acgan"], "'conditional.cond' only applies with objective=conditional"),
+    (["model.cond=acgan"], r"'model.cond' \(now conditional.cond\) only applies with objective=conditional"),
+    (["loss.class_weight=2"], r"'loss.class_weight' \(now conditional.class_weight or stargan.class_weight\) only "
+                              "applies with objective=conditional, stargan"),
     (["loss.divergence=kl"], "'loss.divergence' only applies with loss.name=fgan"),
     (["model.g_dropout=0.5"], "'model.g_dropout' only applies with the cgan2014 or unet generator"),
 ])
@@ -123,12 +125,14 @@ def test_generator_batch_norm_is_for_the_mlp_generator_only():
     (["data.attributes_file=a.txt"], "config key 'data.attributes_file' only applies with data.name=attributes"),
     (["data.direction=sideways", "data.name=paired_folder"], "config key 'data.direction' is 'sideways'; allowed: "
                                                                "AtoB, BtoA."),
-    (["data.name=edges2fashion"], "data.name=edges2fashion gives paired translation data (A and B images), which "
-                                  "objective=gan cannot train on; choose a translation objective or an image "
-                                  "dataset such as fashion_mnist."),
-    (["data.name=sandal2sneaker", "objective=conditional"], "data.name=sandal2sneaker gives unpaired translation"),
-    (["data.name=attributes", "objective=conditional"], "data.name=attributes gives multi-label attributes, which "
-                                                        "objective=conditional cannot use"),
+    (["data.name=edges2fashion"], "objective=gan trains on single images or toy samples (fashion_mnist, digits, "
+                                  "cifar10, a folder of images, ring8, ...), and data.name=edges2fashion gives "
+                                  "paired translation data (A and B images); choose data of that kind or another "
+                                  "objective."),
+    (["objective=conditional", "data.name=sandal2sneaker"], "objective=conditional trains on labelled images"),
+    (["objective=conditional", "data.name=attributes"], "objective=conditional trains on labelled images or toy "
+                                                        "samples"),
+    (["objective=pix2pix", "data.name=fashion_mnist"], "objective=pix2pix trains on paired data"),
 ])
 def test_translation_data_refusals(overrides, words):
     """A data key where the data never reads it, and translation or multi-label data an image family cannot use."""

@@ -72,7 +72,8 @@ def test_eval_errors(args, words, capsys):
 
 
 def test_metric_names_are_checked(digits_run):
-    with pytest.raises(GankitError, match="does not apply to image data"):
+    with pytest.raises(GankitError, match="metric 'modes' does not apply to this objective=gan run on "
+                                          "data.name=digits; choose from fid, kid"):
         evaluate_run(digits_run, metrics="modes", n=10)
 
 

@@ -48,10 +48,19 @@ DATASETS = {
 }
 
 TOY_DATASETS = ("gaussian1d", "ring8", "grid25")
-# What kind of dataset each translation name loads (gankit.config_rules keeps a copy for its cross-key rules).
+# What kind of dataset each name loads that is not single images (the config checks a family's data by it).
 PAIRED_DATASETS = ("edges2fashion", "paired_folder")
 UNPAIRED_DATASETS = ("sandal2sneaker", "shirt2tshirt", "edges_unpaired", "unpaired_folder")
 MULTI_LABEL_DATASETS = ("attributes",)
+
+
+def data_kind_of(name: str) -> str | None:
+    """What data.name gives, known before loading: toy, paired, unpaired, multi_label or image (None: unknown name)."""
+    for kind, names in (("toy", TOY_DATASETS), ("paired", PAIRED_DATASETS), ("unpaired", UNPAIRED_DATASETS),
+                        ("multi_label", MULTI_LABEL_DATASETS)):
+        if name in names:
+            return kind
+    return "image" if name in DATASETS else None
 
 
 class DataSpec(NamedTuple):
@@ -91,7 +100,7 @@ def load_dataset(cfg) -> ImageDataset | ToyDataset | PairedDataset | UnpairedDat
 
 
 __all__ = [
-    "DATASETS", "DataSpec", "spec_of", "FASHION_MNIST_DIR", "ImageDataset", "ToyDataset", "PairedDataset",
+    "DATASETS", "DataSpec", "data_kind_of", "spec_of", "FASHION_MNIST_DIR", "ImageDataset", "ToyDataset", "PairedDataset",
     "UnpairedDataset", "PAIRED_DATASETS", "UNPAIRED_DATASETS", "MULTI_LABEL_DATASETS", "edge_maps", "load_dataset",
     "read_idx", "to_float", "to_uint8",
 ]

@@ -110,25 +110,63 @@ def feature_metrics(names, real_f, real_p, fake_f, fake_p, generator) -> dict:
     return out
 
 
-def evaluate_images(fake: torch.Tensor, data_cfg, names: list[str], extractor_name: str | None = None,
-                    inception_weights: str | None = None, seed: int = 0,
-                    device: torch.device = torch.device("cpu")) -> dict:
-    """Score generated images (N, C, H, W) in [-1, 1] against the dataset's test split (or train).
+class ImageReference:
+    """An image dataset's test split and, once a metric needs them, its features: what generated images are
+    scored against. Built once, it scores many sample sets (train.eval_every) without reloading anything.
 
     Features are extracted on `device`; the metric math runs in float64 on the CPU.
     """
+
+    def __init__(self, data_cfg, extractor_name: str | None = None, inception_weights: str | None = None,
+                 device: torch.device = torch.device("cpu")):
+        self.data_cfg, self.device, self.inception_weights = data_cfg, torch.device(device), inception_weights
+        self.test = load_dataset(split_of(data_cfg, "test"))
+        self.extractor_name = extractor_name or default_extractor(data_cfg.name, tuple(self.test.shape))
+        self._extractor = self._real = None
+
+    def real_features(self):
+        """(extractor, real features, real class probabilities), loaded on first use."""
+        if self._extractor is None:
+            self._extractor = load_extractor(self.extractor_name, self.inception_weights).to(self.device)
+            self._real = reference_features(self.test.images, self.extractor_name, self._extractor)
+        return self._extractor, *self._real
+
+    def score(self, fake: torch.Tensor, names, seed: int = 0, fake_labels: torch.Tensor | None = None) -> dict:
+        """The metrics in `names` that score features or pixels; per-class ones where fake_labels are given."""
+        test = self.test
+        out: dict = {"n_fake": len(fake), "n_real": len(test)}
+        generator = torch.Generator().manual_seed(seed)
+        by_class = {"intra_fid", "gan_test"} & set(names)
+        if set(names) & set(FEATURE_METRICS) or by_class:
+            extractor, real_f, real_p = self.real_features()
+            fake_f, fake_p = extract_features(fake, extractor)
+            out["extractor"] = self.extractor_name
+            out.update(feature_metrics(names, real_f, real_p, fake_f, fake_p, generator))
+            if "intra_fid" in by_class:
+                out.update(intra_class_fid(real_f, test.labels, fake_f, fake_labels, test.num_classes))
+            if "gan_test" in by_class:
+                out.update(gan_test_accuracy(fake_p, fake_labels, test.num_classes))
+        if "parzen" in names or "memorization" in names:
+            out.update(pixel_metrics(fake, test, self.data_cfg, names))
+        return out
+
+
+def evaluate_images(fake: torch.Tensor, data_cfg, names: list[str], extractor_name: str | None = None,
+                    inception_weights: str | None = None, seed: int = 0,
+                    device: torch.device = torch.device("cpu")) -> dict:
+    """Score generated images (N, C, H, W) in [-1, 1] against the dataset's test split (or train)."""
     needs_labels = [n for n in names if n in CONDITIONAL_METRICS]
     if needs_labels:
         raise GankitError(f"metric '{needs_labels[0]}' needs the labels the images were generated for; "
                           "call evaluate_conditional with them.")
-    test = load_dataset(split_of(data_cfg, "test"))
-    return _evaluate(fake, test, data_cfg, names, extractor_name, inception_weights, seed, device)
+    return ImageReference(data_cfg, extractor_name, inception_weights, device).score(fake, names, seed)
 
 
 def evaluate_conditional(fake: torch.Tensor, fake_labels: torch.Tensor, data_cfg, names: list[str],
                          extractor_name: str | None = None, inception_weights: str | None = None, seed: int = 0,
                          device: torch.device = torch.device("cpu"), cas_epochs: float = CAS_EPOCHS,
-                         cas_draw: Callable[[int], tuple[torch.Tensor, torch.Tensor]] | None = None) -> dict:
+                         cas_draw: Callable[[int], tuple[torch.Tensor, torch.Tensor]] | None = None,
+                         reference: ImageReference | None = None) -> dict:
     """Score generated images (N, C, H, W) in [-1, 1] with the labels (N,) they were generated for.
 
     `names` may mix CONDITIONAL_METRICS (intra_fid, gan_test, cas) with IMAGE_METRICS;
@@ -137,39 +175,19 @@ def evaluate_conditional(fake: torch.Tensor, fake_labels: torch.Tensor, data_cfg
     cas_draw(n) -> (images, labels) when given, called with n = the training split's size
     (as many generated images as real ones, as the metric asks), else on `fake`.
     """
-    test = load_dataset(split_of(data_cfg, "test"))
+    reference = reference or ImageReference(data_cfg, extractor_name, inception_weights, device)
+    test = reference.test
     if test.labels is None or test.num_classes < 1:
         raise GankitError(f"conditional metrics need class labels, and {data_cfg.name} has none; "
                           "choose a labelled dataset (fashion_mnist, digits, cifar10, ...).")
     fake_labels = check_labels(fake_labels, len(fake), test.num_classes, "generated images")
-    out = _evaluate(fake, test, data_cfg, names, extractor_name, inception_weights, seed, device, fake_labels)
+    out = reference.score(fake, names, seed, fake_labels)
     if "cas" in names:
         train = load_dataset(split_of(data_cfg, "train"))
         cas_fake, cas_labels = cas_draw(len(train)) if cas_draw is not None else (fake, fake_labels)
         out.update(classification_accuracy_score(cas_fake, cas_labels, train, test, epochs=cas_epochs, seed=seed,
-                                                 device=device, cache_dir=cache_dir()))
+                                                 device=reference.device, cache_dir=cache_dir()))
         out["cas_n_fake"] = len(cas_fake)
-    return out
-
-
-def _evaluate(fake, test, data_cfg, names, extractor_name, inception_weights, seed, device, fake_labels=None) -> dict:
-    """The metrics in `names` that score features or pixels; per-class ones where fake_labels are given."""
-    out: dict = {"n_fake": len(fake), "n_real": len(test)}
-    generator = torch.Generator().manual_seed(seed)
-    by_class = {"intra_fid", "gan_test"} & set(names)
-    if set(names) & set(FEATURE_METRICS) or by_class:
-        extractor_name = extractor_name or default_extractor(data_cfg.name, tuple(test.shape))
-        extractor = load_extractor(extractor_name, inception_weights).to(device)
-        real_f, real_p = reference_features(test.images, extractor_name, extractor)
-        fake_f, fake_p = extract_features(fake, extractor)
-        out["extractor"] = extractor_name
-        out.update(feature_metrics(names, real_f, real_p, fake_f, fake_p, generator))
-        if "intra_fid" in by_class:
-            out.update(intra_class_fid(real_f, test.labels, fake_f, fake_labels, test.num_classes))
-        if "gan_test" in by_class:
-            out.update(gan_test_accuracy(fake_p, fake_labels, test.num_classes))
-    if "parzen" in names or "memorization" in names:
-        out.update(pixel_metrics(fake, test, data_cfg, names))
     return out
 
 
@@ -203,3 +221,16 @@ def evaluate_toy(fake: torch.Tensor, dataset, names: list[str], seed: int = 0) -
         out.update(kl_js_to_density(fake[:, 0], dataset.density, lo, hi))
         out["mean"], out["std"] = fake[:, 0].mean().item(), fake[:, 0].std().item()
     return out
+
+
+def save_memorization_pairs(fake: torch.Tensor, data_cfg, result: dict, path: Path) -> Path | None:
+    """A picture of the closest generated/training pairs: each row a generated sample beside its neighbour."""
+    if "memorization_closest_fake" not in result:
+        return None
+    from gankit.viz import save_grid
+
+    train = load_dataset(split_of(data_cfg, "train"))
+    pairs = []
+    for i, j in zip(result["memorization_closest_fake"], result["memorization_closest_train"]):
+        pairs += [fake[i], train.as_float(j, j + 1)[0]]
+    return save_grid(torch.stack(pairs), path, nrow=2, scale=max(1, 64 // fake.shape[-1]))

@@ -14,7 +14,9 @@
   domain (the paper's RaFD table), and FID per domain.
 
 On a user's own data (no classifier of its domain) only pixel metrics and the
-reconstruction errors are reported, and the result says so.
+reconstruction errors are reported, and the result says so. Each family's own
+scoring (what it translates, which way, into which domains) lives in its module
+in gankit.objectives; this module holds what they share.
 """
 
 from __future__ import annotations
@@ -24,11 +26,9 @@ import dataclasses
 import torch
 import torch.nn.functional as F
 
-from gankit.data import load_dataset, to_float
-from gankit.data.idx import FASHION_MNIST_CLASSES
+from gankit.data import load_dataset
 from gankit.metrics.features import extract_features, load_extractor
 from gankit.metrics.frechet import fid_from_features
-from gankit.metrics.translation import l1_distance, pixel_metrics
 
 # Built-in tasks made from Fashion-MNIST: the domain classifier reads their garments.
 FASHION_TASKS = ("edges2fashion", "sandal2sneaker", "shirt2tshirt", "edges_unpaired", "footwear", "tops")
@@ -75,91 +75,15 @@ def _share(probs: torch.Tensor, classes: torch.Tensor) -> float:
     return float((probs.argmax(1) == classes.cpu()).double().mean())
 
 
-def _translate(run, inputs: dict) -> torch.Tensor:
-    return run.family.generate(run.parts, inputs, chunk=256)
+def translation_scorer(parts, request, evaluate_fn):
+    """score() -> a translation family's metrics, evaluate_fn(parts, test, n, judge), on the first n examples of
+    its data's test split; the split and the classifier are loaded once."""
+    test = load_dataset(dataclasses.replace(parts.cfg.data, split="test", limit=None, jitter=False))
+    judge = Judge(torch.device(request.device)) if parts.cfg.data.name in FASHION_TASKS else None
 
-
-def _pix2pix(run, test, n: int, judge: Judge | None) -> dict:
-    a, b = to_float(test.a[:n]), to_float(test.b[:n])
-    fake = _translate(run, {"x": a})
-    out = {"n": len(a), **pixel_metrics(fake, b)}
-    if judge is not None and test.labels is not None:
-        labels = test.labels[:n]
-        out |= judge.scores(fake, b, a, labels, labels)
-    return out
-
-
-def _cyclegan(run, test, n: int, judge: Judge | None) -> dict:
-    name = run.cfg.data.name
-    a, b = to_float(test.a[:n]), to_float(test.b[:n])
-    ab, ba = _translate(run, {"x": a}), _translate(run, {"x": b, "direction": "BtoA"})
-    out = {"n": min(len(a), len(b)),
-           "cycle_AtoB": l1_distance(_translate(run, {"x": ab, "direction": "BtoA"}), a),
-           "cycle_BtoA": l1_distance(_translate(run, {"x": ba}), b)}
-    if test.pairs_b is not None:
-        out |= pixel_metrics(ab, to_float(test.pairs_b[:n]), prefix="AtoB_")
-    if judge is None or test.labels_a is None or test.labels_b is None:
+    def score() -> dict:
+        out = evaluate_fn(parts, test, request.n, judge)
+        if judge is None:
+            out["note"] = NO_CLASSIFIER
         return out
-    labels_a, labels_b = test.labels_a[:n], test.labels_b[:n]
-    if name in EDGE_TASKS:  # A is edges: A -> B should show the garment the edges were drawn from
-        out |= {f"{k}_AtoB": v for k, v in judge.scores(ab, b, a, labels_a, labels_b).items()}
-        return out
-    for direction, fake, real, src, real_labels in (("AtoB", ab, b, a, labels_b), ("BtoA", ba, a, b, labels_a)):
-        intended = torch.full((len(fake),), int(real_labels[0]))
-        out |= {f"{k}_{direction}": v for k, v in judge.scores(fake, real, src, intended, real_labels).items()}
-    return out
-
-
-def _targets(x: torch.Tensor, y: torch.Tensor, domain: int, multi: bool) -> tuple[dict, dict]:
-    """The inputs of x's translation into `domain` (attributes: that attribute flipped) and of the way back."""
-    zeros = torch.zeros(len(x), dtype=torch.int64)
-    if multi:
-        target = y.clone()
-        target[:, domain] = 1 - target[:, domain]
-        return {"x": x, "y": zeros, "c": target}, {"y": zeros, "c": y}
-    return {"x": x, "y": torch.full((len(x),), domain, dtype=torch.int64)}, {"y": y}
-
-
-def _stargan(run, test, n: int, judge: Judge | None) -> dict:
-    x, y = to_float(test.images[:n]), test.labels[:n]
-    k = int(run.parts.counters["num_classes"])
-    multi = bool(run.parts.counters.get("multi_label"))
-    judged = judge is not None and not multi  # the classifier reads exclusive Fashion-MNIST domains only
-    per_domain: dict[str, list] = {"reconstruction": []}
-    if judged:
-        per_domain |= {"accuracy": [], "accuracy_real": [], "accuracy_input": [], "fid": []}
-        names = run.spec.class_names
-        x_f, x_p = judge.read(x)  # the inputs are read once: they are also each domain's real images
-    for domain in range(k):
-        there, back = _targets(x, y, domain, multi)
-        fake = _translate(run, there)
-        # The paper's reconstruction loss as a metric: into the target domain and back, L1 to x (any data).
-        per_domain["reconstruction"].append(l1_distance(_translate(run, {"x": fake, **back}), x))
-        if judged:
-            cls = FASHION_MNIST_CLASSES.index(names[domain])
-            mine = y == domain  # may be none in a small n: that domain's ceiling and FID are then unknown
-            scores = judge.scores_read(fake, (x_f[mine], x_p[mine]), x_p, torch.full((len(x),), cls),
-                                       torch.full((int(mine.sum()),), cls))
-            for key in per_domain.keys() - {"reconstruction"}:
-                per_domain[key].append(scores[key])
-    out: dict = {"n": len(x)}
-    for key, values in per_domain.items():
-        known = [v for v in values if v is not None]
-        out[key] = sum(known) / len(known) if known else None
-        out[f"{key}_per_class"] = values
-    if judged:
-        out["error_per_class"] = [1 - v for v in per_domain["accuracy"]]
-    return out
-
-
-EVALUATORS = {"pix2pix": _pix2pix, "cyclegan": _cyclegan, "stargan": _stargan}
-
-
-def evaluate_translation(run, n: int = 10000, device: torch.device | str = "cpu") -> dict:
-    """Scores of a translation run (gankit.api.Run) on the first n examples of its data's test split."""
-    test = load_dataset(dataclasses.replace(run.cfg.data, split="test", limit=None, jitter=False))
-    judge = Judge(torch.device(device)) if run.cfg.data.name in FASHION_TASKS else None
-    out = {"step": run.step, **EVALUATORS[run.cfg.objective](run, test, n, judge)}
-    if judge is None:
-        out["note"] = NO_CLASSIFIER
-    return out
+    return score

@@ -53,16 +53,17 @@ def build_models(cfg, shape: tuple[int, ...]) -> tuple[nn.Module, nn.Module]:
     return build_generator(cfg, shape), build_discriminator(cfg, shape)
 
 
-def build_conditional_models(cfg, shape: tuple[int, ...], num_classes: int) -> tuple[nn.Module, nn.Module]:
-    """(G(z, y), D(x, y)) for K = num_classes, with the label fed as model.cond says (gankit.models.conditional)."""
+def build_conditional_models(cfg, shape: tuple[int, ...], num_classes: int,
+                             cond: str = "concat") -> tuple[nn.Module, nn.Module]:
+    """(G(z, y), D(x, y)) for K = num_classes, with the label fed as `cond` says (gankit.models.conditional)."""
     shape = tuple(int(s) for s in shape)
     g_name, d_name = network_names(cfg)
     for kind, name, tables in (("generator", g_name, (GENERATORS, CONDITIONAL_GENERATORS)),
                                ("discriminator", d_name, (DISCRIMINATORS, CONDITIONAL_DISCRIMINATORS))):
         if not any(name in table for table in tables):
             raise GankitError(f"unknown {kind} {name!r}; use one of: {', '.join(sorted(set().union(*tables)))}.")
-    G = build_conditional_generator(cfg, shape, num_classes, GENERATORS, g_name)
-    return G, build_conditional_discriminator(cfg, shape, num_classes, DISCRIMINATORS, d_name)
+    G = build_conditional_generator(cfg, shape, num_classes, GENERATORS, g_name, cond)
+    return G, build_conditional_discriminator(cfg, shape, num_classes, DISCRIMINATORS, d_name, cond)
 
 
 def count_parameters(module: nn.Module) -> int:

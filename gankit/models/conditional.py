@@ -1,4 +1,4 @@
-"""Class-conditional networks: how the label y reaches G and D (`model.cond`).
+"""Class-conditional networks: how the label y reaches G and D (`conditional.cond`).
 
 - concat (Mirza and Osindero 2014): G(z, y) = G(cat(z, onehot(y))); D sees the
   one-hot label beside its input: as K constant channels for convolutional
@@ -117,24 +117,24 @@ def _feature_dim(base: nn.Module) -> int:
 
 
 def build_conditional_generator(cfg, shape: tuple[int, ...], num_classes: int, generators: dict,
-                                name: str) -> nn.Module:
-    """A generator G(z, y) for `model.cond`, from a network written for labels or an unconditional builder."""
+                                name: str, cond: str) -> nn.Module:
+    """A generator G(z, y) for the conditioning `cond`, from a network written for labels or an unconditional builder."""
     if name in CONDITIONAL_GENERATORS:
         return CONDITIONAL_GENERATORS[name](cfg, shape, num_classes)
-    if cfg.cond == "projection" and name == "dcgan":
+    if cond == "projection" and name == "dcgan":
         return LabelledGenerator(DCGANGenerator(cfg.z_dim, shape, generator_width(cfg), cfg.g_out, num_classes))
     base = generators[name](dataclasses.replace(cfg, z_dim=cfg.z_dim + num_classes), shape)
     return ConcatGenerator(base, num_classes)
 
 
 def build_conditional_discriminator(cfg, shape: tuple[int, ...], num_classes: int, discriminators: dict,
-                                    name: str) -> nn.Module:
-    """A discriminator D(x, y) -> (source, class logits or None) for `model.cond`."""
+                                    name: str, cond: str) -> nn.Module:
+    """A discriminator D(x, y) -> (source, class logits or None) for the conditioning `cond`."""
     if name in CONDITIONAL_DISCRIMINATORS:
-        if cfg.cond != "concat":
-            raise GankitError(f"the {name} discriminator takes its label by concatenation; set model.cond=concat.")
+        if cond != "concat":
+            raise GankitError(f"the {name} discriminator takes its label by concatenation; set conditional.cond=concat.")
         return CONDITIONAL_DISCRIMINATORS[name](cfg, shape, num_classes)
-    if cfg.cond == "concat":
+    if cond == "concat":
         if name in CONVOLUTIONAL:
             base = discriminators[name](cfg, (shape[0] + num_classes,) + tuple(shape[1:]))
             return ConcatDiscriminator(base, num_classes, as_channels=True)
@@ -143,5 +143,5 @@ def build_conditional_discriminator(cfg, shape: tuple[int, ...], num_classes: in
             flat *= int(s)
         return ConcatDiscriminator(discriminators[name](cfg, (flat + num_classes,)), num_classes, as_channels=False)
     base = discriminators[name](cfg, shape)
-    wrapper = ProjectionDiscriminator if cfg.cond == "projection" else ACGANDiscriminator
+    wrapper = ProjectionDiscriminator if cond == "projection" else ACGANDiscriminator
     return wrapper(base, num_classes, cfg.spectral_norm)

@@ -37,11 +37,15 @@ TRANSLATION_DISCRIMINATORS = {
                                                                    norm=norm),
     "stargan": lambda m, shape, k, c_in, norm: StarGANDiscriminator(shape[0], shape[1], k, width=m.width),
 }
+# The generators whose depth model.g_blocks sets (the config refuses it for the others).
+BLOCK_GENERATORS = ("resnet", "stargan")
 # model.name as the shorthand for both networks of each paper.
 SHORTHANDS = {"pix2pix": ("unet", "patchgan"), "cyclegan": ("resnet", "patchgan"), "stargan": ("stargan", "stargan")}
 
 
-def _names(m) -> tuple[str, str]:
+def network_names(m) -> tuple[str, str]:
+    """(generator, discriminator) builder names: model.generator / model.discriminator, else model.name with
+    the image-to-image shorthands resolved."""
     g, d = SHORTHANDS.get(m.name, (m.name, m.name))
     return m.generator or g, m.discriminator or d
 
@@ -49,7 +53,7 @@ def _names(m) -> tuple[str, str]:
 def build_translation_models(m, shape: tuple[int, ...], *, d_in_channels: int, d_norm: str,
                              num_domains: int = 0) -> tuple[nn.Module, nn.Module]:
     """(G, D) of an image-to-image family for images of `shape`; G is built first (it draws its weights first)."""
-    g_name, d_name = _names(m)
+    g_name, d_name = network_names(m)
     for kind, name, table in (("generator", g_name, TRANSLATION_GENERATORS),
                               ("discriminator", d_name, TRANSLATION_DISCRIMINATORS)):
         if name not in table:

@@ -1,35 +1,45 @@
 """Class-conditional GANs (objective: conditional): G(z, y) and D(x, y) learn from labelled data.
 
-The step is gan's Algorithm 1 with labels. D's fakes take the real batch's
-labels, so real and fake share their class mix and a gradient penalty
-interpolates within one class; G's own update draws its labels uniformly (or
-reuses D's fakes and their labels with train.reuse_fakes). How the label
-reaches the networks is model.cond (gankit.models.conditional). With
-model.cond=acgan, D also minimises the cross-entropy of its class head on real
-and fake images and G minimises it on its own (L_C of Odena et al. 2017, on
-logits: no softmax before the loss), weighted by loss.class_weight.
+The step is gan's Algorithm 1 with labels (gankit.objectives.gan.Labels). D's
+fakes take the real batch's labels, so real and fake share their class mix and
+a gradient penalty interpolates within one class; G's own update draws its
+labels uniformly (or reuses D's fakes and their labels with train.reuse_fakes).
+How the label reaches the networks is conditional.cond
+(gankit.models.conditional). With conditional.cond=acgan, D also minimises the
+cross-entropy of its class head on real and fake images and G minimises it on
+its own (L_C of Odena et al. 2017, on logits: no softmax before the loss),
+weighted by conditional.class_weight.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 
 from gankit.data import DataSpec
 from gankit.errors import GankitError
-from gankit.losses import loss_for
 from gankit.models import build_conditional_models, initialise
-from gankit.objectives import gan
-from gankit.objectives.parts import Family, OptimizerSpec, Parts
+from gankit.models.conditional import CONDITIONINGS
+from gankit.objectives import gan, sample_scores as scores
+from gankit.objectives.labels import balanced_labels, shared_labels
+from gankit.objectives.outputs import IMAGE_WRITERS, draw_picture, toy_preview
+from gankit.objectives.parts import Argument, Evaluation, Family, OptimizerSpec, Parts, option
 from gankit.objectives.sampling import generate as generate_from, sample_z
 
 LABELLED_SOURCES = ("fashion_mnist, mnist or idx with its labels file, digits, cifar10, cifar100, a folder with "
                     "one sub-folder per class, ring8 or grid25")
 
 
-def balanced_labels(n: int, num_classes: int) -> torch.Tensor:
-    """n labels (n,) covering the classes equally, sorted (so a grid of them has one class per row)."""
-    return torch.arange(n) * num_classes // n
+@dataclass
+class Options:
+    """The conditional family's keys (section `conditional:`)."""
+
+    cond: str = option("concat", "how the label reaches G and D: concat | projection | acgan",
+                       choices=CONDITIONINGS, renamed_from="model.cond")
+    class_weight: float = option(1.0, "cond=acgan: weight of the auxiliary classifier's loss", low=0,
+                                 renamed_from="loss.class_weight")
 
 
 def build(cfg, spec: DataSpec, data=None) -> Parts:
@@ -39,7 +49,7 @@ def build(cfg, spec: DataSpec, data=None) -> Parts:
         have = "has no labels" if k == 0 else "has a single class"
         raise GankitError(f"objective conditional needs labelled data, but data.name={cfg.data.name} {have}; use "
                           f"{LABELLED_SOURCES}, or set objective=gan.")
-    G, D = build_conditional_models(cfg.model, spec.shape, k)
+    G, D = build_conditional_models(cfg.model, spec.shape, k, cfg.options.cond)
     initialise(G, D, cfg.model, data)
     probe = torch.Generator().manual_seed(cfg.train.seed * 3 + 3)
     per_class = max(1, cfg.train.n_samples // k)
@@ -49,78 +59,31 @@ def build(cfg, spec: DataSpec, data=None) -> Parts:
         optimizers={"G": OptimizerSpec(cfg.g_optim, ("G",)), "D": OptimizerSpec(cfg.d_optim, ("D",))},
         emas={"G_ema": "G"},
         buffers={"probe_z": sample_z(len(probe_y), cfg.model.z_dim, cfg.model.z_dist, probe), "probe_y": probe_y},
-        counters={"num_classes": k},
     )
 
 
-def _num_classes(parts: Parts) -> int:
-    return int(parts.counters["num_classes"])
-
-
 def _class_loss(parts: Parts, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """loss.class_weight x the mean cross-entropy of class logits (B, K) against labels (B,)."""
-    return parts.cfg.loss.class_weight * F.cross_entropy(logits.float(), y)
+    """conditional.class_weight x the mean cross-entropy of class logits (B, K) against labels (B,)."""
+    return parts.cfg.options.class_weight * F.cross_entropy(logits.float(), y)
 
 
-def d_loss(parts: Parts, real: torch.Tensor, y: torch.Tensor, t,
-           fake: torch.Tensor | None = None) -> tuple[torch.Tensor, dict]:
-    """D's loss on a real batch with labels y (B,) and fakes of the same labels (fresh ones unless given)."""
-    G, D = parts.nets["G"], parts.nets["D"]
-    if fake is None:
-        with torch.no_grad(), t.autocast():
-            fake = G(gan.noise(parts, real.shape[0], t), y)  # (B, ...)
-    with t.autocast():
-        loss, stats, (c_real, c_fake) = gan.discriminate(parts.cfg.loss, lambda x: D(x, y), real, fake.detach(), t)
-        if c_real is not None:  # acgan: L_C on real and fake images
-            class_loss = _class_loss(parts, c_real, y) + _class_loss(parts, c_fake, y)
-            stats["class_D"] = class_loss.detach()
-            stats["D_class_accuracy"] = (c_real.detach().argmax(1) == y).float().mean()
-            loss = loss + class_loss
-    return loss, stats
-
-
-def d_step(parts: Parts, data, t, keep_fakes: bool = False) -> tuple[dict, tuple | None]:
-    """One D update on a fresh labelled batch; (stats, (fakes with G's graph, their labels) when kept)."""
-    real, y = t.batch(data, parts.cfg.train.batch_size)
-    kept = None
-    if keep_fakes:
-        with t.autocast():
-            kept = (parts.nets["G"](gan.noise(parts, real.shape[0], t), y), y)
-    loss, stats = d_loss(parts, real, y, t, kept[0] if kept else None)
-    t.update("D", loss)
-    gan.after_d_update(parts)
-    return stats, kept
-
-
-def g_step(parts: Parts, t, kept: tuple | None = None) -> dict:
-    """One G update on fresh noise and uniform labels (or on kept fakes and their labels); D is frozen."""
-    G, D = parts.nets["G"], parts.nets["D"]
-    with t.frozen(D), t.autocast():
-        if kept is None:
-            n = parts.cfg.train.batch_size
-            y = torch.randint(_num_classes(parts), (n,), generator=t.rng("noise"), device=t.device)
-            fake = G(gan.noise(parts, n, t), y)
-        else:
-            fake, y = kept
-        d_fake, c_fake = D(fake, y)
-        loss = loss_for(parts.cfg.loss).g(d_fake.float())
-        stats = {}
-        if c_fake is not None:
-            class_loss = _class_loss(parts, c_fake, y)
-            stats["class_G"] = class_loss.detach()
-            loss = loss + class_loss
-    t.update("G", loss)
-    return {"loss_G": loss.detach()} | stats
+def _uniform_labels(parts: Parts):
+    return lambda n, t: torch.randint(parts.spec.num_classes, (n,), generator=t.rng("noise"), device=t.device)
 
 
 def train_step(parts: Parts, data, t) -> dict:
     """Algorithm 1 with labels: k = n_critic D steps, then one G step."""
-    return gan.algorithm1(parts, data, t, d_step, g_step)
+    return gan.algorithm1(parts, data, t, gan.Labels(draw=_uniform_labels(parts), class_loss=_class_loss))
 
 
-def inputs(parts: Parts, n: int, generator: torch.Generator, labels: torch.Tensor | None = None) -> dict:
-    """Noise for n samples and their labels (n,): the given ones, else every class equally, sorted."""
-    y = balanced_labels(n, _num_classes(parts)) if labels is None else torch.as_tensor(labels, dtype=torch.int64)
+def inputs(parts: Parts, n: int | None, generator: torch.Generator, labels=None) -> dict:
+    """Noise for n samples and their labels (n,): shared equally among `labels` (an index, a name, a comma list
+    or a sequence, in the order given), else among every class, sorted. n defaults to 8 a class."""
+    k = parts.spec.num_classes
+    chosen = len(labels.split(",")) if isinstance(labels, str) else len(labels) if isinstance(labels, (list, tuple)) \
+        else k if labels is None else 1
+    n = n or 8 * chosen  # a row of 8 per class
+    y = balanced_labels(n, k) if labels is None else shared_labels(parts.spec, labels, n)
     return {"z": sample_z(n, parts.cfg.model.z_dim, parts.cfg.model.z_dist, generator), "y": y}
 
 
@@ -135,9 +98,22 @@ def preview(parts: Parts, data) -> dict:
     y = parts.buffers["probe_y"]
     fake = generate(parts, {"z": parts.buffers["probe_z"], "y": y})
     if data.kind == "image":
-        return {"kind": "grid", "images": fake, "nrow": len(y) // _num_classes(parts)}
-    real, _ = data.sample(len(fake), torch.Generator(device=data.device).manual_seed(0))
-    return {"kind": "toy", "real": real, "fake": fake, "fake_labels": y.cpu()}
+        return {"kind": "grid", "images": fake, "nrow": len(y) // parts.spec.num_classes}
+    return toy_preview(fake, data, labels=y)
 
 
-FAMILY = Family(build=build, train_step=train_step, inputs=inputs, generate=generate, preview=preview)
+EVALUATION = Evaluation(
+    groups=lambda cfg, spec: scores.groups(spec, labelled=True),
+    defaults=lambda cfg, spec: scores.defaults(spec, labelled=True),
+    best=scores.best,
+    lower_is_better=scores.LOWER_IS_BETTER,
+    prepare=lambda parts, request: scores.prepare(parts, request, inputs, generate, labelled=True),
+)
+
+LABELS = Argument("labels", ("sample",), "samples of these classes, by index or name (e.g. 7, sneaker or 0,3,7), "
+                  "one row each", metavar="CLASS[,CLASS...]", flags=("--label", "--labels"))
+
+FAMILY = Family(build=build, train_step=train_step, inputs=inputs, generate=generate, preview=preview,
+                evaluation=EVALUATION, writers=IMAGE_WRITERS, data=(("toy", "image"), "labelled images or toy "
+                "samples (" + LABELLED_SOURCES + "); data.name=attributes gives multi-label attributes, which it "
+                "cannot use"), draw=draw_picture, options=Options, arguments=(LABELS,))

@@ -3,17 +3,22 @@
 One iteration is k = train.n_critic D updates, each on a fresh real batch and
 fresh noise, then one G update on fresh noise (or, with train.reuse_fakes, on
 the last D update's fakes, which saves one G forward per iteration). Losses
-come from gankit.losses; WGAN's weight clipping follows each D update.
+come from gankit.losses; WGAN's weight clipping follows each D update. The
+conditional family runs the same Algorithm 1 with labels (`Labels`).
 """
 
 from __future__ import annotations
+
+from typing import Callable, NamedTuple
 
 import torch
 
 from gankit.data import DataSpec
 from gankit.losses import clip_weights_, gradient_penalty, loss_for, r1_penalty
 from gankit.models import build_models, initialise
-from gankit.objectives.parts import Family, OptimizerSpec, Parts
+from gankit.objectives import sample_scores as scores
+from gankit.objectives.outputs import IMAGE_WRITERS, draw_picture, toy_preview
+from gankit.objectives.parts import Evaluation, Family, OptimizerSpec, Parts
 from gankit.objectives.sampling import generate as generate_from, sample_z
 
 
@@ -64,17 +69,42 @@ def discriminate(lc, d_fn, real: torch.Tensor, fake: torch.Tensor, t) -> tuple[t
     return loss + penalty, stats, (real_aux, fake_aux)
 
 
-def d_loss(parts: Parts, real: torch.Tensor, t, fake: torch.Tensor | None = None) -> tuple[torch.Tensor, dict]:
-    """The discriminator's loss on one real batch and as many fakes (fresh ones unless given), plus its penalty.
+class Labels(NamedTuple):
+    """How a labelled family (gankit.objectives.conditional) joins Algorithm 1: G(z, y) and D(x, y)."""
+
+    draw: Callable        # (n, t) -> labels (n,) for G's own update, drawn on the device before its noise
+    class_loss: Callable  # (parts, class logits (B, K), labels (B,)) -> the weighted auxiliary loss (AC-GAN)
+
+
+def _judge(D, x: torch.Tensor, y: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """D's adversarial logits (B,) and its class logits (B, K) or None; D(x) when unlabelled, D(x, y) when labelled."""
+    out = D(x) if y is None else D(x, y)
+    return out if isinstance(out, tuple) else (out, None)
+
+
+def _fake(parts: Parts, n: int, t, y: torch.Tensor | None) -> torch.Tensor:
+    z = noise(parts, n, t)
+    return parts.nets["G"](z) if y is None else parts.nets["G"](z, y)  # (n, ...)
+
+
+def d_loss(parts: Parts, real: torch.Tensor, t, fake: torch.Tensor | None = None, y: torch.Tensor | None = None,
+           labels: Labels | None = None) -> tuple[torch.Tensor, dict]:
+    """The discriminator's loss on one real batch (with its labels y when labelled) and as many fakes of the same
+    labels (fresh ones unless given), plus its penalty and, for AC-GAN, the class loss on real and fake images.
 
     Statistics are 0-d tensors, read by the loop once per logging interval.
     """
-    G, D = parts.nets["G"], parts.nets["D"]
+    D = parts.nets["D"]
     if fake is None:
         with torch.no_grad(), t.autocast():
-            fake = G(noise(parts, real.shape[0], t))  # (B, ...)
+            fake = _fake(parts, real.shape[0], t, y)
     with t.autocast():
-        loss, stats, _ = discriminate(parts.cfg.loss, lambda x: (D(x), None), real, fake.detach(), t)
+        loss, stats, (c_real, c_fake) = discriminate(parts.cfg.loss, lambda x: _judge(D, x, y), real, fake.detach(), t)
+        if c_real is not None:  # acgan: L_C on real and fake images
+            class_loss = labels.class_loss(parts, c_real, y) + labels.class_loss(parts, c_fake, y)
+            stats["class_D"] = class_loss.detach()
+            stats["D_class_accuracy"] = (c_real.detach().argmax(1) == y).float().mean()
+            loss = loss + class_loss
     return loss, stats
 
 
@@ -84,49 +114,62 @@ def after_d_update(parts: Parts) -> None:
         clip_weights_(parts.nets["D"], parts.cfg.loss.clip)
 
 
-def d_step(parts: Parts, data, t, keep_fakes: bool = False) -> tuple[dict, torch.Tensor | None]:
-    """One D update on a fresh real batch, then WGAN's clipping when asked; (stats, the fakes with G's graph when kept)."""
-    real, _ = t.batch(data, parts.cfg.train.batch_size)
-    fake = None
+def d_step(parts: Parts, data, t, keep_fakes: bool = False, labels: Labels | None = None) -> tuple[dict, tuple | None]:
+    """One D update on a fresh real batch, then WGAN's clipping when asked; (stats, (the fakes with G's graph,
+    their labels) when kept)."""
+    real, y = t.batch(data, parts.cfg.train.batch_size)
+    y = y if labels is not None else None
+    kept = None
     if keep_fakes:
         with t.autocast():
-            fake = parts.nets["G"](noise(parts, real.shape[0], t))  # (B, ...), G's graph kept for its update
-    loss, stats = d_loss(parts, real, t, fake)
+            kept = (_fake(parts, real.shape[0], t, y), y)  # G's graph kept for its update
+    loss, stats = d_loss(parts, real, t, kept[0] if kept else None, y, labels)
     t.update("D", loss)
     after_d_update(parts)
-    return stats, fake
+    return stats, kept
 
 
-def g_step(parts: Parts, t, fake: torch.Tensor | None = None) -> dict:
-    """One G update on fresh noise (or on given fakes that carry G's graph); D is frozen, so only G gets gradients."""
-    G, D = parts.nets["G"], parts.nets["D"]
+def g_step(parts: Parts, t, kept: tuple | None = None, labels: Labels | None = None) -> dict:
+    """One G update on fresh noise (and labels drawn by `labels`), or on kept fakes that carry G's graph; D is
+    frozen, so only G gets gradients."""
+    D = parts.nets["D"]
     with t.frozen(D), t.autocast():
-        if fake is None:
-            fake = G(noise(parts, parts.cfg.train.batch_size, t))
-        loss = loss_for(parts.cfg.loss).g(D(fake).float())
+        if kept is None:
+            n = parts.cfg.train.batch_size
+            y = labels.draw(n, t) if labels is not None else None
+            fake = _fake(parts, n, t, y)
+        else:
+            fake, y = kept
+        d_fake, c_fake = _judge(D, fake, y)
+        loss = loss_for(parts.cfg.loss).g(d_fake.float())
+        stats = {}
+        if c_fake is not None:
+            class_loss = labels.class_loss(parts, c_fake, y)
+            stats["class_G"] = class_loss.detach()
+            loss = loss + class_loss
     t.update("G", loss)
-    return {"loss_G": loss.detach()}
+    return {"loss_G": loss.detach()} | stats
 
 
-def algorithm1(parts: Parts, data, t, d_step, g_step) -> dict:
+def algorithm1(parts: Parts, data, t, labels: Labels | None = None) -> dict:
     """k = n_critic D steps, then one G step (on the last D step's fakes with train.reuse_fakes); their stats.
 
-    d_step(parts, data, t, keep_fakes) -> (stats, kept fakes or None); g_step(parts, t, kept) -> stats.
+    With `labels`, G and D take the labels (the conditional family): D's fakes share the real batch's labels.
     """
     k = parts.cfg.train.n_critic
     for i in range(k):
-        stats, kept = d_step(parts, data, t, keep_fakes=parts.cfg.train.reuse_fakes and i == k - 1)
-    return stats | g_step(parts, t, kept)
+        stats, kept = d_step(parts, data, t, parts.cfg.train.reuse_fakes and i == k - 1, labels)
+    return stats | g_step(parts, t, kept, labels)
 
 
 def train_step(parts: Parts, data, t) -> dict:
     """Algorithm 1 of Goodfellow et al. 2014: k = n_critic D steps, then one G step."""
-    return algorithm1(parts, data, t, d_step, g_step)
+    return algorithm1(parts, data, t)
 
 
-def inputs(parts: Parts, n: int, generator: torch.Generator) -> dict:
-    """Latent noise for n samples, drawn on the CPU from the given generator."""
-    return {"z": sample_z(n, parts.cfg.model.z_dim, parts.cfg.model.z_dist, generator)}
+def inputs(parts: Parts, n: int | None, generator: torch.Generator) -> dict:
+    """Latent noise for n samples (default 64), drawn on the CPU from the given generator."""
+    return {"z": sample_z(n or 64, parts.cfg.model.z_dim, parts.cfg.model.z_dist, generator)}
 
 
 def generate(parts: Parts, inputs: dict, chunk: int = 500) -> torch.Tensor:
@@ -140,8 +183,7 @@ def preview(parts: Parts, data) -> dict:
     fake = generate(parts, {"z": parts.buffers["probe_z"]})  # (N, ...) on the probe's device
     if data.kind == "image":
         return {"kind": "grid", "images": fake}
-    real, _ = data.sample(len(fake), torch.Generator(device=data.device).manual_seed(0))
-    out = {"kind": "toy", "real": real, "fake": fake}
+    out = toy_preview(fake, data)
     if data.shape == (1,):
         out["d_fn"] = _d_probability(parts) if loss_for(parts.cfg.loss).probabilistic else None
         z = parts.buffers["probe_z"]
@@ -163,4 +205,17 @@ def _d_probability(parts: Parts):
     return d_fn
 
 
-FAMILY = Family(build=build, train_step=train_step, inputs=inputs, generate=generate, preview=preview)
+# What single-image and toy families train on, and how a refusal names it.
+SAMPLE_DATA = (("toy", "image", "multi_label"),
+               "single images or toy samples (fashion_mnist, digits, cifar10, a folder of images, ring8, ...)")
+
+EVALUATION = Evaluation(
+    groups=lambda cfg, spec: scores.groups(spec, labelled=False),
+    defaults=lambda cfg, spec: scores.defaults(spec, labelled=False),
+    best=scores.best,
+    lower_is_better=scores.LOWER_IS_BETTER,
+    prepare=lambda parts, request: scores.prepare(parts, request, inputs, generate, labelled=False),
+)
+
+FAMILY = Family(build=build, train_step=train_step, inputs=inputs, generate=generate, preview=preview,
+                evaluation=EVALUATION, writers=IMAGE_WRITERS, data=SAMPLE_DATA, draw=draw_picture)

@@ -14,7 +14,13 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from gankit.metrics.evaluate_translation import FASHION_TASKS, translation_scorer
+from gankit.objectives.outputs import IMAGE_WRITERS, draw_picture
+from gankit.objectives.parts import Evaluation
 from gankit.objectives.sampling import generate as generate_from
+
+# What `gankit sample` writes for a translation run (its translations of probe inputs), and its pictures.
+WRITERS, DRAW = IMAGE_WRITERS, draw_picture
 
 # Probe inputs shown in progress pictures and drawn by `gankit sample`.
 MAX_PROBES = 24
@@ -51,12 +57,31 @@ def pick(probes: torch.Tensor, n: int, generator: torch.Generator) -> tuple[torc
     return probes.cpu()[idx], idx
 
 
-def net(parts, name: str) -> nn.Module:
-    """A network by name, or its EMA copy when the run keeps one."""
-    for ema, source in parts.emas.items():
-        if source == name and ema in parts.nets:
-            return parts.nets[ema]
-    return parts.nets[name]
+def sources(probes: torch.Tensor, n: int | None, generator: torch.Generator,
+            images: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """What to translate: the given images (`gankit translate`), else n probe inputs (default all of them)
+    drawn with replacement; and the probes' indices (None for given images)."""
+    if images is not None:
+        return torch.as_tensor(images).float(), None
+    return pick(probes, n or len(probes), generator)
+
+
+def evaluation(run_metrics, best, lower_is_better, evaluate_fn):
+    """A translation family's Evaluation: one group, `translation`, scored on the data's test split by
+    evaluate_fn(parts, test, n, judge) (gankit.metrics.evaluate_translation).
+
+    run_metrics(cfg) -> the metrics it reports on this data; best(cfg) -> the one train.eval_metric=auto keeps.
+    """
+    return Evaluation(groups=lambda cfg, spec: {"translation": run_metrics(cfg)},
+                      defaults=lambda cfg, spec: ("translation",),
+                      best=lambda cfg, spec: best(cfg),
+                      lower_is_better=frozenset(lower_is_better),
+                      prepare=lambda parts, request: translation_scorer(parts, request, evaluate_fn))
+
+
+def judged(cfg) -> bool:
+    """Whether the data is one of gankit's Fashion-MNIST tasks, whose classifier reads the translations."""
+    return cfg.data.name in FASHION_TASKS
 
 
 def translate(G: nn.Module, x: torch.Tensor, chunk: int = 500, c: torch.Tensor | None = None) -> torch.Tensor:

@@ -61,7 +61,7 @@ def run(report) -> None:
         fake = final_samples(result, size["n_final"])
         results[recipe] = dict(result, cfg=cfg, parzen=parzen_report(pixels(fake), splits.validation, splits.test))
     s = results["cgan_mnist"]["session"]
-    classes = int(s.parts.counters["num_classes"])
+    classes = s.spec.num_classes
     grid = s.family.generate(s.parts, s.family.inputs(s.parts, 10 * classes, torch.Generator().manual_seed(14)))
     save_grid(grid, report.out_dir / "samples_by_class.png", nrow=10, scale=2)
     accuracy = label_accuracy(s, results["cgan_mnist"]["cfg"].data.name, size["n_final"])

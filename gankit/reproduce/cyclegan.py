@@ -94,8 +94,8 @@ def write_shoes(report, size: dict, r: dict) -> None:
     report.text(
         "## sandal2sneaker, both ways\n\n"
         f"Recipe `{CYCLEGAN}` as it stands (ResNet Gs of width {cfg.model.width} with {cfg.model.g_blocks} blocks, "
-        f"{cfg.model.d_layers}-layer PatchGANs, {cfg.loss.name} loss x {cfg.loss.adv_weight:g}, cycle weight "
-        f"{cfg.loss.cycle_weight:g}, identity {cfg.loss.identity_weight:g} x cycle, pool {cfg.train.pool_size}, batch "
+        f"{cfg.model.d_layers}-layer PatchGANs, {cfg.loss.name} loss x {cfg.options.adv_weight:g}, cycle weight "
+        f"{cfg.options.cycle_weight:g}, identity {cfg.options.identity_weight:g} x cycle, pool {cfg.options.pool_size}, batch "
         f"{cfg.train.batch_size}, seed {cfg.train.seed}), trained for {budget_text(size)}; it reached **{s.step} "
         f"steps**. {decay_text(cfg.g_optim.linear_decay, s.step)} Scores on the first "
         f"{size['n_eval']:,} test images of each domain: the share of translations the Fashion-MNIST classifier "

@@ -1,7 +1,7 @@
 """Isola et al. 2017 (pix2pix): the shape of the paper's Tables 1 and 3 on edges2fashion.
 
-Table 1 (the loss): L1 alone (loss.adv_weight=0), cGAN alone
-(loss.l1_weight=0) and L1 + cGAN (the recipe), each trained for the same time
+Table 1 (the loss): L1 alone (pix2pix.adv_weight=0), cGAN alone
+(pix2pix.l1_weight=0) and L1 + cGAN (the recipe), each trained for the same time
 and scored on the test split with evaluate_translation: the domain
 classifier's accuracy on the drawn garments (the FCN-score's analogue) beside
 its accuracy on the true garments (the ceiling, as the paper's "ground
@@ -26,7 +26,7 @@ TITLE = "Isola et al. 2017 (pix2pix): loss and PatchGAN ablations (Tables 1 and 
 RECIPE = "pix2pix_edges2fashion"
 
 # Table 1's variants: name -> overrides of the recipe (whose own loss is L1 + cGAN).
-LOSSES = {"L1": ["loss.adv_weight=0"], "cGAN": ["loss.l1_weight=0"], "L1+cGAN": []}
+LOSSES = {"L1": ["pix2pix.adv_weight=0"], "cGAN": ["pix2pix.l1_weight=0"], "L1+cGAN": []}
 PATCH_LAYERS = (1, 2, 3)
 PATCH_RESOLUTION = 32  # the smallest side at which a 3-layer PatchGAN still returns 2x2 patches
 # The paper's Cityscapes labels -> photo FCN-scores: per-pixel accuracy, per-class accuracy, class IoU.
@@ -98,8 +98,8 @@ def write_table1(report, size: dict, runs: list[dict]) -> None:
         "## Table 1: the loss\n\n"
         f"Each loss trains for {budget_text(size)} on edges2fashion (edge maps -> garments, {side} px) with the "
         f"recipe `{RECIPE}` as it stands (U-Net width {cfg.model.width}, {cfg.model.d_layers}-layer "
-        f"PatchGAN, batch {cfg.train.batch_size}, L1 weight {cfg.loss.l1_weight:g}, seed {cfg.train.seed}); "
-        "\"L1\" sets loss.adv_weight=0, \"cGAN\" loss.l1_weight=0. Scores on the first "
+        f"PatchGAN, batch {cfg.train.batch_size}, L1 weight {cfg.options.l1_weight:g}, seed {cfg.train.seed}); "
+        "\"L1\" sets pix2pix.adv_weight=0, \"cGAN\" pix2pix.l1_weight=0. Scores on the first "
         f"{size['n_eval']:,} test pairs: the Fashion-MNIST classifier's accuracy on the drawn garments for the "
         "class of the true garment (the paper scores Cityscapes photos with an FCN; this is its analogue), its "
         "accuracy on the true garments (the ceiling, the paper's \"ground truth\" row) and on the edge maps (the "

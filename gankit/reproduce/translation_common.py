@@ -21,7 +21,7 @@ import torch
 from gankit.config import load_config
 from gankit.data import load_dataset, to_float
 from gankit.errors import GankitError
-from gankit.metrics.evaluate_translation import evaluate_translation
+from gankit.objectives import EvalRequest
 from gankit.train.session import Session, advance, start_session
 from gankit.viz.grid import save_grid
 
@@ -64,8 +64,9 @@ def train_for(cfg, size: dict, key: str = "steps", data=None) -> Session:
 
 
 def evaluate(session: Session, n: int) -> dict:
-    """evaluate_translation on the first n examples of the test split, on the CPU."""
-    return evaluate_translation(session, n, "cpu")
+    """The family's own evaluation on the first n examples of the test split, on the CPU."""
+    request = EvalRequest(groups=session.family.evaluation.defaults(session.cfg, session.spec), n=n)
+    return {"step": session.step, **session.family.evaluation.prepare(session.parts, request)()}
 
 
 def test_split(data_cfg, n: int):
@@ -95,7 +96,7 @@ def grid_columns(s: Session, test, n: int = GRID_EXAMPLES) -> tuple[list[torch.T
                  torch.cat([aba[:half], _translate(s, ba)])],
                 "A | G_AB(A) | G_BA(G_AB(A)) in the first rows, B | G_BA(B) | G_AB(G_BA(B)) in the last")
     x = to_float(test.images[:n])
-    k = int(s.parts.counters["num_classes"])
+    k = s.spec.num_classes
     columns = [x] + [_translate(s, x, y=torch.full((len(x),), d, dtype=torch.int64)) for d in range(k)]
     return columns, "input | " + " | ".join(s.spec.class_names)
 

@@ -32,6 +32,7 @@ class StepContext:
         self.seed, self.device, self.precision, self.rank = seed, device, precision, rank
         self.optimizers, self.schedules = optimizers, schedules
         self.step = 0  # completed iterations; schedules read it
+        self.examples = 0  # data examples drawn by t.batch (the loop logs it as examples_seen)
         self.generators: dict[str, torch.Generator] = {}
         # fp16 needs loss scaling; bf16 has fp32's range and does not.
         self.scalers = ({name: torch.amp.GradScaler(device.type) for name in optimizers}
@@ -50,6 +51,7 @@ class StepContext:
     def batch(self, data, batch_size: int):
         """A random batch from `data` (drawn where the data are held), on the training device."""
         x, y = data.sample(batch_size, self.rng("data", data.device))
+        self.examples += batch_size
         if x.device != self.device:
             x = x.to(self.device, non_blocking=True)
             y = y.to(self.device, non_blocking=True) if y is not None else None
@@ -104,7 +106,8 @@ class StepContext:
         for stream, gen in self.generators.items():
             tensors[f"rng.{stream}"] = gen.get_state()
         return {"scalers": {name: s.state_dict() for name, s in self.scalers.items()},
-                "streams": {stream: str(gen.device) for stream, gen in self.generators.items()}}
+                "streams": {stream: str(gen.device) for stream, gen in self.generators.items()},
+                "examples": self.examples}
 
     def restore(self, tensors: dict, meta: dict) -> None:
         """Set every RNG state and scaler from a checkpoint written by `state`."""
@@ -115,6 +118,7 @@ class StepContext:
             device = torch.device(where)
             gen = self.rng(stream, device if device.type != "cuda" else self.device)
             gen.set_state(tensors[f"rng.{stream}"])
+        self.examples = meta.get("examples", 0)
         for name, state in meta.get("scalers", {}).items():
             if name in self.scalers:
                 self.scalers[name].load_state_dict(state)

@@ -7,7 +7,8 @@ Adam, the random batch, the noise, the EMA) as one CUDA graph turns it into a
 single launch (REFERENCES.md measured 2.2x on an H100 for the plain loop).
 
 What makes a step replayable: the same kernels every step (no Python branch on
-the step number, no learning-rate schedule baked into a kernel's arguments, no
+the step number, which a family declares with `graphable`; no learning-rate
+schedule baked into a kernel's arguments, no
 fp16 scaler that reads the device to skip steps), data already on the GPU,
 optimizers with `capturable=True`, and every random stream registered with the
 graph so each replay draws fresh numbers. `graph_refusal` names what stands in
@@ -25,8 +26,11 @@ from gankit.train.schedule import is_scheduled
 WARMUP_STEPS = 3
 
 
-def graph_refusal(cfg, device: torch.device, optimizer_cfgs: list) -> str | None:
+def graph_refusal(cfg, device: torch.device, optimizer_cfgs: list, family) -> str | None:
     """Why this run's iteration cannot be one CUDA graph, as the end of a sentence; None when it can."""
+    family_reason = family.graphable(cfg)
+    if family_reason is not None:
+        return f"objective={cfg.objective}: {family_reason}"
     if device.type != "cuda":
         return f"CUDA graphs need a CUDA device and train.device resolves to {device.type}"
     if cfg.train.precision == "fp16":
@@ -48,18 +52,21 @@ class GraphedStep:
         self.graph: torch.cuda.CUDAGraph | None = None
         self.stats: dict = {}
         self.eager_steps = 0
+        self.examples = 0  # data examples one captured iteration draws (t.batch is not called on a replay)
 
     def __call__(self, data) -> dict:
         if data is not self.data:
             raise RuntimeError("a CUDA-graphed step replays on the dataset it was recorded with")
         if self.graph is not None:
             self.graph.replay()
+            self.t.examples += self.examples
             return self.stats
         if self.eager_steps < WARMUP_STEPS:
             self.eager_steps += 1
             return self._on_side_stream(self.run_once)
         self._capture()
         self.graph.replay()
+        self.t.examples += self.examples
         return self.stats
 
     def _on_side_stream(self, fn):
@@ -77,6 +84,8 @@ class GraphedStep:
             if gen.device.type == "cuda":
                 graph.register_generator_state(gen)
         torch.cuda.synchronize(self.device)
+        before = self.t.examples
         with torch.cuda.graph(graph):
             self.stats = self.run_once()
+        self.examples, self.t.examples = self.t.examples - before, before  # the capture ran nothing
         self.graph = graph

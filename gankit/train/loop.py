@@ -10,14 +10,14 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from gankit.config import Config, save_config, to_dict
+from gankit.config import Config, from_dict, save_config, to_dict
 from gankit.config_rules import flatten
 from gankit.data import load_dataset
 from gankit.errors import GankitError
 from gankit.train import checkpoint as ckpt
 from gankit.train.device import place_data
 from gankit.train.evaluator import TrainingEvaluator
-from gankit.train.pictures import finish_pictures, save_progress_picture
+from gankit.train.pictures import finish_pictures
 from gankit.train.run_dir import StatsLog
 from gankit.train.session import Session, advance, settle_sampler, precision_note, speedup_note, start_session
 
@@ -70,7 +70,7 @@ def _save(s: Session, run_dir: Path, stem: str | None = None) -> None:
 
 def _evaluate(s: Session, evaluator, log: StatsLog, run_dir: Path) -> None:
     # The best checkpoint is written before the regular one, so that one records it for --resume.
-    value = evaluator(s.family, s.parts)
+    value = evaluator()
     log.write({"step": s.step, f"metrics/{evaluator.metric}": value})
     best = s.extra.get("best")
     if evaluator.better(value, best["value"] if best else None):
@@ -82,7 +82,8 @@ def _check_same_config(cfg: Config, meta: dict, run_dir: Path) -> None:
     """The run's config.yaml must say what its checkpoint was trained with (bar the keys a resume may change)."""
     if "config" not in meta:
         return  # gankit 0.1's checkpoints kept no config
-    now, then = flatten(to_dict(cfg)), flatten(meta["config"])
+    # The checkpoint's config in today's layout (keys of older gankit versions under their new names).
+    now, then = flatten(to_dict(cfg)), flatten(to_dict(from_dict(meta["config"], note_renames=False)))
     changed = unresumable_changes(now, then)
     if changed:
         key = changed[0]
@@ -110,10 +111,11 @@ def _newest_checkpoint(run_dir: Path) -> Path:
     return found[-1]
 
 
-def _picture(s: Session, data, path: Path, log: StatsLog | None = None) -> None:
+def _picture(s: Session, data, stem: Path, log: StatsLog | None = None) -> None:
+    # The family draws its own progress picture (a grid, a toy plot, ...) and picks its suffix.
     preview = s.family.preview(s.parts, data)
-    save_progress_picture(path, preview, data)
-    if log is not None and preview["kind"] == "grid":
+    s.family.draw(stem, preview, data)
+    if log is not None and preview.get("kind") == "grid":
         log.add_image("samples", preview["images"], s.step)
 
 
@@ -131,7 +133,7 @@ def _outputs(s: Session, data, run_dir: Path, log: StatsLog, evaluator, last: bo
     if picture or evaluate or save:
         settle_sampler(s)  # an EMA copy's BatchNorm statistics from its own weights
     if picture:
-        _picture(s, data, run_dir / "samples" / f"step-{s.step:06d}.png", log)
+        _picture(s, data, run_dir / "samples" / f"step-{s.step:06d}", log)
     if evaluate:
         _evaluate(s, evaluator, log, run_dir)
     if save:
@@ -158,11 +160,11 @@ def train_run(cfg: Config, run_dir: Path, resume: bool = False) -> dict[str, Pat
     log = StatsLog(run_dir / "stats.jsonl", keep_until=s.step,
                    tensorboard_dir=run_dir / "tensorboard" if tc.tensorboard else None)
     save_config(cfg, run_dir / "config.yaml")
-    evaluator = TrainingEvaluator(cfg, data, s.family, s.parts) if tc.eval_every else None
+    evaluator = TrainingEvaluator(s) if tc.eval_every else None
     samples_dir = run_dir / "samples"
     samples_dir.mkdir(exist_ok=True)
     if s.step == 0:
-        _picture(s, data, samples_dir / "step-000000.png")
+        _picture(s, data, samples_dir / "step-000000")
 
     bar = tqdm(total=tc.steps, initial=s.step, disable=not tc.progress, unit="step", dynamic_ncols=True)
     try:
@@ -177,12 +179,11 @@ def train_run(cfg: Config, run_dir: Path, resume: bool = False) -> dict[str, Pat
 
             # Bookkeeping, not counted as training time: log, pictures, evaluation, checkpoint.
             if means is not None:
-                record = {"step": s.step, "wall_time": round(s.wall_time, 3),
-                          "images_seen": s.step * tc.batch_size * tc.n_critic, **means}
+                record = {"step": s.step, "wall_time": round(s.wall_time, 3), "examples_seen": s.t.examples, **means}
                 log.write(record)
                 _check_means(record, interval_start, run_dir)
                 interval_start = s.step + 1
-                bar.set_postfix({k: f"{record[k]:.3f}" for k in ("loss_D", "loss_G") if k in record})
+                bar.set_postfix({k: f"{record[k]:.3f}" for k in s.family.headline if k in record})
             _outputs(s, data, run_dir, log, evaluator, last)
             mark = time.perf_counter()
     finally:

@@ -59,7 +59,7 @@ class StatsLog:
         self._drop_after(keep_until)
         self._file = self.path.open("a")
         self._sums: dict[str, torch.Tensor] = {}
-        self._count = 0
+        self._counts: dict[str, int] = {}
         self._tb = None
         if tensorboard_dir is not None:
             try:
@@ -101,14 +101,18 @@ class StatsLog:
         """Add one step's statistics (0-d tensors, left on their device) to the interval's sums."""
         for key, value in stats.items():
             self._sums[key] = self._sums[key] + value if key in self._sums else value.detach().clone()
-        self._count += 1
+            self._counts[key] = self._counts.get(key, 0) + 1
 
     def means(self) -> dict:
-        """The interval's means as floats, read from the device at once; a new interval starts."""
+        """The interval's means as floats, read from the device at once; a new interval starts.
+
+        Each statistic is averaged over the steps that reported it (a phase's or a lazy regulariser's
+        statistic is not diluted by the steps without it).
+        """
         keys = list(self._sums)
         values = torch.stack([self._sums[k].float() for k in keys]).tolist() if keys else []
-        means = {k: v / self._count for k, v in zip(keys, values)}
-        self._sums, self._count = {}, 0
+        means = {k: v / self._counts[k] for k, v in zip(keys, values)}
+        self._sums, self._counts = {}, {}
         return means
 
     def add_image(self, tag: str, images, step: int) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from gankit.config import Config, OptimConfig
+from gankit.config import Config, OptimConfig, sync_options
 from gankit.data import DataSpec, spec_of
 from gankit.errors import GankitError
 from gankit.objectives import OBJECTIVES, Family, Parts
@@ -89,6 +89,9 @@ class Session:
         self.parts.counters.update(meta.get("counters", {}))
         self.t.restore(tensors, meta["context"])
         self.step = self.t.step = meta["step"]
+        if "examples" not in meta["context"]:  # before gankit counted them: Algorithm 1's count
+            tc = self.cfg.train
+            self.t.examples = self.step * tc.batch_size * tc.n_critic
         self.wall_time, self.extra = meta["wall_time"], meta.get("extra", {})
 
 
@@ -115,7 +118,9 @@ def load_nets(parts: Parts, tensors: dict) -> None:
 def build_parts(cfg: Config, spec: DataSpec, data=None) -> Parts:
     """Seed the global RNG (initial weights, dropout), let the family build its Parts, add the EMA copies."""
     torch.manual_seed(cfg.train.seed)
+    sync_options(cfg)  # a Config edited in code after validation may hold no options for its objective yet
     parts = family_of(cfg).build(cfg, spec, data)
+    parts.spec = spec
     if cfg.train.ema > 0:
         for ema, source in parts.emas.items():
             parts.nets[ema] = make_ema(parts.nets[source])
@@ -138,7 +143,8 @@ def start_session(cfg: Config, data, device: torch.device | str | None = None, r
     for table in (parts.buffers, parts.local):
         for name, value in table.items():
             table[name] = value.to(device)
-    speedup = speedup_of(cfg, device, [o.cfg for o in parts.optimizers.values()])
+    family = family_of(cfg)
+    speedup = speedup_of(cfg, device, [o.cfg for o in parts.optimizers.values()], family)
     optimizers = {name: make_optimizer(o.cfg, [p for n in o.nets for p in parts.nets[n].parameters()], device,
                                        capturable=speedup == "cudagraph")
                   for name, o in parts.optimizers.items()}
@@ -147,10 +153,10 @@ def start_session(cfg: Config, data, device: torch.device | str | None = None, r
                     rank)
     if speedup not in (None, "cudagraph"):
         _compile(cfg, parts, speedup)
-    return Session(cfg=cfg, family=family_of(cfg), parts=parts, t=t, spec=spec, speedup=speedup)
+    return Session(cfg=cfg, family=family, parts=parts, t=t, spec=spec, speedup=speedup)
 
 
-def speedup_of(cfg: Config, device: torch.device, optimizer_cfgs: list) -> str | None:
+def speedup_of(cfg: Config, device: torch.device, optimizer_cfgs: list, family: Family) -> str | None:
     """What train.compile does here: 'cudagraph' (the whole step as one CUDA graph), a torch.compile mode, or None.
 
     auto: on a GPU, one CUDA graph of the whole step where the step allows one (measured fastest,
@@ -164,7 +170,7 @@ def speedup_of(cfg: Config, device: torch.device, optimizer_cfgs: list) -> str |
     if not cfg.train.compile:
         return None
     mode = cfg.train.compile_mode
-    refusal = graph_refusal(cfg, device, optimizer_cfgs)
+    refusal = graph_refusal(cfg, device, optimizer_cfgs, family)
     if mode == "auto":
         if device.type != "cuda":
             return "default"
@@ -179,7 +185,7 @@ def speedup_note(s: "Session") -> str | None:
     """One line for a run whose train.compile does nothing here (auto on a GPU, a step no graph can hold)."""
     if not s.cfg.train.compile or s.speedup is not None:
         return None
-    reason = graph_refusal(s.cfg, s.t.device, [spec.cfg for spec in s.parts.optimizers.values()])
+    reason = graph_refusal(s.cfg, s.t.device, [spec.cfg for spec in s.parts.optimizers.values()], s.family)
     return f"train.compile: this run's step cannot be one CUDA graph ({reason}), so it trains eagerly."
 
 

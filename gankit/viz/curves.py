@@ -14,7 +14,7 @@ from gankit.atomic import PathLike, atomic_write
 LOSS_KEYS = ("loss_D", "loss_G", "penalty")
 D_KEYS = ("D_real", "D_fake")
 # Bookkeeping columns: numeric, but plotting them against step means nothing.
-SKIP_KEYS = frozenset({"step", "time", "wall_time", "images_seen"})  # counters, not measurements
+SKIP_KEYS = frozenset({"step", "time", "wall_time", "images_seen", "examples_seen"})  # counters, not measurements
 COLOURS = {"loss_D": "tab:blue", "loss_G": "tab:green", "penalty": "tab:purple",
            "D_real": "tab:blue", "D_fake": "tab:red"}
 DPI = 100

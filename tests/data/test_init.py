@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 import gankit.data as data
-from gankit import config_rules
-from gankit.data import (DATASETS, FASHION_MNIST_DIR, MULTI_LABEL_DATASETS, PAIRED_DATASETS, UNPAIRED_DATASETS,
+from gankit.data import (DATASETS, data_kind_of, FASHION_MNIST_DIR, MULTI_LABEL_DATASETS, PAIRED_DATASETS, UNPAIRED_DATASETS,
                          ImageDataset, ToyDataset, load_dataset)
 from gankit.errors import GankitError
 
@@ -57,9 +56,11 @@ def test_loaders_in_table_apply_options(make_cfg, mnist_dir):
     assert len(ds) == 2
 
 
-def test_config_rules_know_the_translation_names():
-    # The config's cross-key rules keep their own copy (the config does not import the data package).
-    assert config_rules.PAIRED_DATA == PAIRED_DATASETS
-    assert config_rules.UNPAIRED_DATA == UNPAIRED_DATASETS
-    assert config_rules.MULTI_LABEL_DATA == MULTI_LABEL_DATASETS
+def test_every_dataset_name_has_one_kind_known_before_loading():
     assert set(PAIRED_DATASETS + UNPAIRED_DATASETS + MULTI_LABEL_DATASETS) <= set(DATASETS)
+    assert {name: data_kind_of(name) for name in ("ring8", "fashion_mnist", "folder", "edges2fashion",
+                                                  "unpaired_folder", "attributes")} == {
+        "ring8": "toy", "fashion_mnist": "image", "folder": "image", "edges2fashion": "paired",
+        "unpaired_folder": "unpaired", "attributes": "multi_label"}
+    assert data_kind_of("no_such_data") is None
+    assert all(data_kind_of(name) is not None for name in DATASETS)

@@ -30,7 +30,7 @@ class StubModelConfig:
     input_dropout: float = 0.0
     g_out: str = "tanh"
     init: str = "default"
-    cond: str = "concat"
+    cond: str = "concat"        # not a model key: the conditional family passes it (conditional.cond)
     g_dropout: float = 0.0
 
 

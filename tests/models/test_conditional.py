@@ -17,7 +17,7 @@ CASES = [("mlp", (1, 8, 8)), ("maxout", (1, 8, 8)), ("dcgan", (1, 8, 8)), ("dcga
 def nets(make_cfg, name, shape, cond, **kw):
     torch.manual_seed(0)
     cfg = make_cfg(name=name, cond=cond, z_dim=6, width=4, g_hidden=[16], d_hidden=[16], maxout_pieces=2, **kw)
-    G, D = build_conditional_models(cfg, shape, K)
+    G, D = build_conditional_models(cfg, shape, K, cfg.cond)
     return G.eval(), D.eval()
 
 
@@ -90,8 +90,8 @@ def test_the_2014_cgan_networks_have_the_papers_towers(make_cfg):
 def test_bad_conditional_networks_are_one_sentence(make_cfg):
     with pytest.raises(GankitError, match="three sizes"):
         build_conditional_models(make_cfg(name="cgan2014", g_hidden=[10, 10]), (1, 8, 8), 10)
-    with pytest.raises(GankitError, match="model.cond=concat"):
-        build_conditional_models(make_cfg(name="cgan2014", cond="projection", g_hidden=[4, 4, 4],
-                                          d_hidden=[4, 4, 4]), (1, 8, 8), 10)
+    with pytest.raises(GankitError, match="conditional.cond=concat"):
+        build_conditional_models(make_cfg(name="cgan2014", g_hidden=[4, 4, 4], d_hidden=[4, 4, 4]), (1, 8, 8), 10,
+                                 "projection")
     with pytest.raises(GankitError, match="unknown generator 'resnet'.*cgan2014"):
         build_conditional_models(make_cfg(name="resnet"), (1, 8, 8), 10)

@@ -55,7 +55,7 @@ def test_width_is_channels_nearest_image():
 @pytest.mark.parametrize("cond", ["", "concat", "projection"])
 def test_g_width_and_d_width_override_width(cond, make_cfg):
     cfg = make_cfg(z_dim=8, width=8, g_width=12, d_width=4, **({"cond": cond} if cond else {}))
-    g, d = build_conditional_models(cfg, (1, 16, 16), 3) if cond else build_models(cfg, (1, 16, 16))
+    g, d = build_conditional_models(cfg, (1, 16, 16), 3, cond) if cond else build_models(cfg, (1, 16, 16))
     g_convs = [m for m in g.modules() if isinstance(m, nn.ConvTranspose2d)]
     d_convs = [m for m in d.modules() if isinstance(m, nn.Conv2d)]
     assert [c.in_channels for c in g_convs] == [24, 12]

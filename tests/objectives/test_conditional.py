@@ -8,13 +8,13 @@ import torch
 from gankit.config import from_dict
 from gankit.data import ImageDataset
 from gankit.errors import GankitError
-from gankit.objectives import conditional
+from gankit.objectives import conditional, gan
 from gankit.train.session import start_session
 
 
 def session(cond="acgan", penalty="none", n_samples=8, **loss):
-    cfg = from_dict({"objective": "conditional",
-                     "model": {"name": "dcgan", "z_dim": 4, "width": 4, "cond": cond,
+    cfg = from_dict({"objective": "conditional", "conditional": {"cond": cond},
+                     "model": {"name": "dcgan", "z_dim": 4, "width": 4,
                                "d_norm": "layer" if penalty == "gp" else "batch"},
                      "loss": {"penalty": penalty, **loss},
                      "g_optim": {"name": "sgd", "lr": 0.1}, "d_optim": {"name": "sgd", "lr": 0.1},
@@ -36,7 +36,7 @@ def test_class_loss_is_cross_entropy_on_logits_against_hand_computed_values():
     assert conditional._class_loss(s.parts, logits, y).item() == pytest.approx(by_hand, rel=1e-6)
     twice = torch.nn.functional.cross_entropy(logits.softmax(1), y).item()  # the softmax-twice bug
     assert abs(twice - by_hand) > 0.2
-    s.cfg.loss.class_weight = 0.5
+    s.cfg.options.class_weight = 0.5
     assert conditional._class_loss(s.parts, logits, y).item() == pytest.approx(by_hand / 2, rel=1e-6)
 
 
@@ -45,8 +45,9 @@ def test_d_loss_depends_on_the_labels_and_acgan_trains_both_class_heads(cond, pe
     s, data = session(cond, penalty)
     real = data.as_float(0, 6)
     y = data.labels[:6]
-    loss, stats = conditional.d_loss(s.parts, real, y, s.t, fake=s.nets["G"](torch.randn(6, 4), y))
-    other, _ = conditional.d_loss(s.parts, real, (y + 1) % 3, s.t, fake=s.nets["G"](torch.randn(6, 4), y))
+    labels = gan.Labels(draw=None, class_loss=conditional._class_loss)
+    loss, stats = gan.d_loss(s.parts, real, s.t, s.nets["G"](torch.randn(6, 4), y), y, labels)
+    other, _ = gan.d_loss(s.parts, real, s.t, s.nets["G"](torch.randn(6, 4), y), (y + 1) % 3, labels)
     assert torch.isfinite(loss) and not torch.isclose(loss, other)
     assert ("class_D" in stats) == (cond == "acgan")
     assert ("penalty" in stats) == (penalty != "none")

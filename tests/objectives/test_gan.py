@@ -122,6 +122,6 @@ def test_reuse_updates_g_exactly_as_a_g_step_on_the_same_fakes():
     fake = b.nets["G"](gan.noise(b.parts, 6, b.t))
     loss, _ = gan.d_loss(b.parts, real, b.t, fake)
     b.t.update("D", loss)
-    gan.g_step(b.parts, b.t, fake)
+    gan.g_step(b.parts, b.t, (fake, None))
     for p, q in zip(a.nets["G"].parameters(), b.nets["G"].parameters()):
         assert torch.equal(p, q)

@@ -16,15 +16,28 @@ from tests.conftest import FAMILY_CONFIGS, assert_resume_bit_exact
 CUDA = torch.device("cuda")
 
 
+GAN = OBJECTIVES["gan"]
+
+
 def optim_cfgs(cfg):
     return [cfg.g_optim, cfg.d_optim]
 
 
 def test_auto_picks_the_graph_on_cuda_and_torch_compile_elsewhere():
     cfg = load_config("dcgan_digits", ["train.compile=true"])
-    assert speedup_of(cfg, CUDA, optim_cfgs(cfg)) == "cudagraph"
-    assert speedup_of(cfg, torch.device("cpu"), optim_cfgs(cfg)) == "default"
-    assert speedup_of(load_config("dcgan_digits"), CUDA, optim_cfgs(cfg)) is None
+    assert speedup_of(cfg, CUDA, optim_cfgs(cfg), GAN) == "cudagraph"
+    assert speedup_of(cfg, torch.device("cpu"), optim_cfgs(cfg), GAN) == "default"
+    assert speedup_of(load_config("dcgan_digits"), CUDA, optim_cfgs(cfg), GAN) is None
+
+
+def test_a_family_whose_step_changes_with_the_step_is_never_graphed():
+    cfg = load_config("dcgan_digits", ["train.compile=true"])
+    phased = GAN._replace(graphable=lambda cfg: "its phase changes at step 100")
+    assert graph_refusal(cfg, CUDA, optim_cfgs(cfg), phased) == "objective=gan: its phase changes at step 100"
+    assert speedup_of(cfg, CUDA, optim_cfgs(cfg), phased) is None
+    cfg.train.compile_mode = "cudagraph"
+    with pytest.raises(GankitError, match="cannot record this run's step as one CUDA graph: objective=gan: its phase"):
+        speedup_of(cfg, CUDA, optim_cfgs(cfg), phased)
 
 
 @pytest.mark.parametrize("overrides, reason", [
@@ -33,11 +46,11 @@ def test_auto_picks_the_graph_on_cuda_and_torch_compile_elsewhere():
 ])
 def test_what_the_graph_cannot_record_trains_eagerly_under_auto_and_is_one_sentence_when_asked(overrides, reason):
     cfg = load_config("dcgan_digits", ["train.compile=true", *overrides])
-    assert reason in graph_refusal(cfg, CUDA, optim_cfgs(cfg))
-    assert speedup_of(cfg, CUDA, optim_cfgs(cfg)) is None  # torch.compile failed or cost more than it gave
+    assert reason in graph_refusal(cfg, CUDA, optim_cfgs(cfg), GAN)
+    assert speedup_of(cfg, CUDA, optim_cfgs(cfg), GAN) is None  # torch.compile failed or cost more than it gave
     cfg.train.compile_mode = "cudagraph"
     with pytest.raises(GankitError, match=f"cannot record this run's step as one CUDA graph: {reason}"):
-        speedup_of(cfg, CUDA, optim_cfgs(cfg))
+        speedup_of(cfg, CUDA, optim_cfgs(cfg), GAN)
 
 
 def test_cudagraph_on_the_cpu_is_one_sentence(tmp_path):
@@ -141,7 +154,7 @@ def test_a_gpu_run_that_cannot_be_one_graph_says_it_trains_eagerly():
 
     cfg = load_config("dcgan_digits", ["train.compile=true", "g_optim.lr_decay=1.00004"])
     parts = SimpleNamespace(optimizers={"G": OptimizerSpec(cfg.g_optim, ("G",)), "D": OptimizerSpec(cfg.d_optim, ("D",))})
-    s = SimpleNamespace(cfg=cfg, speedup=None, t=SimpleNamespace(device=CUDA), parts=parts)
+    s = SimpleNamespace(cfg=cfg, speedup=None, t=SimpleNamespace(device=CUDA), parts=parts, family=GAN)
     assert speedup_note(s) == ("train.compile: this run's step cannot be one CUDA graph (a learning-rate or momentum "
                                "schedule changes the optimizer's arguments every step), so it trains eagerly.")
     assert speedup_note(SimpleNamespace(cfg=load_config("dcgan_digits"), speedup=None)) is None

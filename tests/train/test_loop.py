@@ -77,9 +77,9 @@ def test_divergence_stops_and_keeps_the_last_good_checkpoint(tmp_path, monkeypat
     original = gan.g_step
     count = {"n": 0}
 
-    def poisoned(parts, t, fake=None):
+    def poisoned(parts, t, kept=None, labels=None):
         count["n"] += 1
-        stats = original(parts, t, fake)
+        stats = original(parts, t, kept, labels)
         if count["n"] >= 5:  # G's weights go NaN in step 5, so does everything after
             with torch.no_grad():
                 for p in parts.nets["G"].parameters():
@@ -100,14 +100,14 @@ def test_divergence_stops_and_keeps_the_last_good_checkpoint(tmp_path, monkeypat
 def test_a_checkpoint_is_never_written_with_nan_weights(tmp_path, monkeypatch):
     original = gan.g_step
 
-    def poisoned(parts, t, fake=None):
-        stats = original(parts, t, fake)
+    def poisoned(parts, t, kept=None, labels=None):
+        stats = original(parts, t, kept, labels)
         with torch.no_grad():
             parts.nets["G"].net[0].weight.fill_(float("nan"))
         return {"loss_G": stats["loss_G"] * 0}  # the statistics look healthy; the weights are not
 
     monkeypatch.setattr(gan, "g_step", poisoned)
-    monkeypatch.setattr(gan, "d_step", lambda parts, data, t, keep_fakes=False: ({}, None))
+    monkeypatch.setattr(gan, "d_step", lambda parts, data, t, keep_fakes=False, labels=None: ({}, None))
     cfg = tiny_toy_config(steps=4, checkpoint_every=2, log_every=4)
     (tmp_path / "r").mkdir()
     with pytest.raises(DivergedError, match=r"by step 2 \(G's weights hold NaN or inf\); no checkpoint"):
