@@ -114,7 +114,8 @@ def _checkpoint_path(run_dir: Path, which: str) -> Path:
     name = "best.json" if which == "best" else f"ckpt-{int(which):06d}.json" if which.isdigit() else f"ckpt-{which}.json"
     path = Path(run_dir) / "checkpoints" / name
     if not path.is_file():
-        raise GankitError(f"{run_dir} has no checkpoint '{which}' (a best one needs train.eval_every > 0); use 'latest' or one of "
+        why = " (a best one needs train.eval_every > 0)" if which == "best" else ""
+        raise GankitError(f"{run_dir} has no checkpoint '{which}'{why}; use 'latest' or one of "
                           f"{', '.join(p.stem.removeprefix('ckpt-') for p in found) or 'none'}.")
     return path
 

@@ -107,7 +107,8 @@ def flatten(tree: dict, prefix: str = "") -> dict:
 def validate(cfg, family):
     """Check a gankit.config.Config's choices, numeric bounds and cross-key rules, its family's own keys, and
     that the family can train on its data; return it unchanged."""
-    flat = flatten(dataclasses.asdict(cfg))
+    flat = flatten({f.name: getattr(cfg, f.name) if not dataclasses.is_dataclass(getattr(cfg, f.name))
+                    else dataclasses.asdict(getattr(cfg, f.name)) for f in dataclasses.fields(cfg) if f.name != "options"})
     for key, allowed in CHOICES.items():
         if flat[key] not in allowed:
             raise GankitError(f"config key '{key}' is '{flat[key]}'; allowed: {', '.join(allowed)}.")
@@ -195,7 +196,7 @@ def _check_meaningful(cfg, flat: dict) -> None:
     from gankit.data import DATASETS, data_kind_of
     from gankit.models.translation import network_names
 
-    defaults = flatten(dataclasses.asdict(type(cfg)()))
+    defaults = flatten({k: v for k, v in dataclasses.asdict(type(cfg)()).items() if k != "options"})
     generator, discriminator = network_names(cfg.model)
     chosen = dict(flat, **{"model.generator": generator, "model.discriminator": discriminator,
                            "data.kind": data_kind_of(cfg.data.name)})
