@@ -30,7 +30,7 @@ from gankit.models.layers import maybe_spectral_norm
 CONDITIONINGS = ("concat", "projection", "acgan")
 CONVOLUTIONAL = ("dcgan",)  # networks whose input keeps its (C, H, W) layout
 
-# Networks written for labels from the start (built as they are, whatever model.cond says).
+# Networks written for labels from the start (built as they are, whatever conditional.cond says).
 CONDITIONAL_GENERATORS = {"cgan2014": build_cgan2014_generator}
 CONDITIONAL_DISCRIMINATORS = {"cgan2014": build_cgan2014_discriminator}
 
