@@ -95,7 +95,7 @@ def _eval(args) -> None:
 
 
 def _translate(args) -> None:
-    from gankit.translate import translate_files
+    from gankit.translate_files import translate_files
 
     written = translate_files(args.run_dir, args.input, out=args.out, checkpoint=args.checkpoint, device=args.device,
                               **_family_arguments(args, "translate"))

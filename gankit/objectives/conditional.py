@@ -25,7 +25,7 @@ from gankit.models.conditional import CONDITIONINGS
 from gankit.objectives import gan, sample_scores as scores
 from gankit.objectives.labels import balanced_labels, shared_labels
 from gankit.objectives.outputs import IMAGE_WRITERS, draw_picture, toy_preview
-from gankit.objectives.parts import Argument, Evaluation, Family, OptimizerSpec, Parts, option
+from gankit.objectives.parts import Argument, Family, OptimizerSpec, Parts, option
 from gankit.objectives.sampling import generate as generate_from, sample_z
 
 LABELLED_SOURCES = ("fashion_mnist, mnist or idx with its labels file, digits, cifar10, cifar100, a folder with "
@@ -102,13 +102,7 @@ def preview(parts: Parts, data) -> dict:
     return toy_preview(fake, data, labels=y)
 
 
-EVALUATION = Evaluation(
-    groups=lambda cfg, spec: scores.groups(spec, labelled=True),
-    defaults=lambda cfg, spec: scores.defaults(spec, labelled=True),
-    best=scores.best,
-    lower_is_better=scores.LOWER_IS_BETTER,
-    prepare=lambda parts, request: scores.prepare(parts, request, inputs, generate, labelled=True),
-)
+EVALUATION = scores.evaluation(inputs, generate, labelled=True)
 
 LABELS = Argument("labels", ("sample",), "samples of these classes, by index or name (e.g. 7, sneaker or 0,3,7), "
                   "one row each", metavar="CLASS[,CLASS...]", flags=("--label", "--labels"))

@@ -18,7 +18,7 @@ from gankit.losses import clip_weights_, gradient_penalty, loss_for, r1_penalty
 from gankit.models import build_models, initialise
 from gankit.objectives import sample_scores as scores
 from gankit.objectives.outputs import IMAGE_WRITERS, draw_picture, toy_preview
-from gankit.objectives.parts import Evaluation, Family, OptimizerSpec, Parts
+from gankit.objectives.parts import Family, OptimizerSpec, Parts
 from gankit.objectives.sampling import generate as generate_from, sample_z
 
 
@@ -209,13 +209,7 @@ def _d_probability(parts: Parts):
 SAMPLE_DATA = (("toy", "image", "multi_label"),
                "single images or toy samples (fashion_mnist, digits, cifar10, a folder of images, ring8, ...)")
 
-EVALUATION = Evaluation(
-    groups=lambda cfg, spec: scores.groups(spec, labelled=False),
-    defaults=lambda cfg, spec: scores.defaults(spec, labelled=False),
-    best=scores.best,
-    lower_is_better=scores.LOWER_IS_BETTER,
-    prepare=lambda parts, request: scores.prepare(parts, request, inputs, generate, labelled=False),
-)
+EVALUATION = scores.evaluation(inputs, generate, labelled=False)
 
 FAMILY = Family(build=build, train_step=train_step, inputs=inputs, generate=generate, preview=preview,
                 evaluation=EVALUATION, writers=IMAGE_WRITERS, data=SAMPLE_DATA, draw=draw_picture)

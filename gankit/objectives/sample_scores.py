@@ -12,6 +12,7 @@ import torch
 from gankit.data import load_dataset
 from gankit.errors import GankitError
 from gankit.metrics.evaluate import (ImageReference, evaluate_conditional, evaluate_toy, save_memorization_pairs)
+from gankit.objectives.parts import Evaluation
 
 # Metric group (what --metrics names) -> the metrics it reports that can steer the best checkpoint.
 IMAGE_GROUPS = {"fid": ("fid",), "kid": ("kid",), "is": ("is",), "pr": ("precision", "recall"),
@@ -76,3 +77,10 @@ def prepare(parts, request, inputs_fn, generate_fn, labelled: bool):
             save_memorization_pairs(fake, cfg.data, result, request.out_dir / "memorization.png")
         return result
     return score
+
+
+def evaluation(inputs_fn, generate_fn, labelled: bool) -> Evaluation:
+    """The Evaluation of a noise-to-sample family with these inputs / generate (labelled: it draws by class)."""
+    return Evaluation(groups=lambda cfg, spec: groups(spec, labelled),
+                      defaults=lambda cfg, spec: defaults(spec, labelled), best=best, lower_is_better=LOWER_IS_BETTER,
+                      prepare=lambda parts, request: prepare(parts, request, inputs_fn, generate_fn, labelled))

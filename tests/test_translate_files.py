@@ -7,7 +7,7 @@ from PIL import Image
 from gankit import api
 from gankit.cli import main
 from gankit.errors import GankitError
-from gankit.translate import translate_files
+from gankit.translate_files import translate_files
 from tests.conftest import FAMILY_CONFIGS
 
 
