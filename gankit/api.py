@@ -139,8 +139,9 @@ def load_run(run_dir: str | Path, checkpoint: str = "latest", device: str = "cpu
     kind, shape, classes, *rest = meta.get("spec") or ("image" if len(meta["shape"]) == 3 else "toy", meta["shape"], 0)
     if not any(k.split(".")[0].endswith("_ema") for k in tensors):
         cfg.train.ema = 0.0  # the run kept no EMA copy
-    # Older checkpoints stop after the classes (no names) or the names (no multi_label).
-    spec = DataSpec(kind, tuple(shape), classes, tuple(rest[0]) if rest else (), bool(rest[1]) if rest[1:] else False)
+    # Older checkpoints stop after the classes (no names), the names (no multi_label) or multi_label (no vocab).
+    spec = DataSpec(kind, tuple(shape), classes, tuple(rest[0]) if rest else (), bool(rest[1]) if rest[1:] else False,
+                    tuple(rest[2]) if rest[2:] else (), rest[3] if rest[3:] else " ")
     parts = build_parts(cfg, spec)
     parts.counters.update(meta.get("counters", {}))
     load_nets(parts, tensors)

@@ -21,13 +21,17 @@ def _train(args) -> None:
         print(dump_config(cfg), end="")
         return
     run_dir = api.train(args.recipe, out=args.out, overrides=args.set, resume=args.resume)
+    last = max((run_dir / "samples").glob("step-*"), default=None)  # a family's newest picture, whatever it is
     pictures = {
-        "samples": max((run_dir / "samples").glob("step-*.png"), default=None),
+        "samples": last,
         "gif": run_dir / "samples.gif", "curves": run_dir / "curves.png",
         "checkpoints": run_dir / "checkpoints", "stats": run_dir / "stats.jsonl"}
     for label, path in pictures.items():
         if path is not None and Path(path).exists():
             print(f"{label + ':':13s}{path}")
+    if last is not None and last.suffix == ".txt":  # text samples: the last ones themselves
+        for line in last.read_text(encoding="utf-8").splitlines()[:8]:
+            print(f"  {line}")
     print(run_dir)
 
 

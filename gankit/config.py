@@ -26,7 +26,7 @@ RECIPES_DIR = Path(__file__).parent / "recipes"
 
 @dataclass
 class DataConfig:
-    name: str = "fashion_mnist"     # gaussian1d | ring8 | grid25 | fashion_mnist | mnist | idx | digits | cifar10 | cifar100 | folder | attributes | footwear | tops (multi-domain) | edges2fashion | paired_folder (pairs) | sandal2sneaker | shirt2tshirt | edges_unpaired | unpaired_folder (unpaired)
+    name: str = "fashion_mnist"     # gaussian1d | ring8 | grid25 | fashion_mnist | mnist | idx | digits | cifar10 | cifar100 | folder | attributes | footwear | tops (multi-domain) | edges2fashion | paired_folder (pairs) | sandal2sneaker | shirt2tshirt | edges_unpaired | unpaired_folder (unpaired) | oracle | text | wordnet (token sequences)
     path: str | None = None         # file or folder (fashion_mnist defaults to Debian's dataset-fashion-mnist)
     split: str = "train"            # train | test
     resolution: int | None = None   # resize images to this square size at load time
@@ -40,6 +40,10 @@ class DataConfig:
     jitter: bool = False            # paired / unpaired data: pix2pix's random resize to 1.1x, crop back and flip, per batch
     attributes: list[str] = field(default_factory=list)  # attributes: the columns used as labels (empty: all)
     attributes_file: str | None = None  # attributes: the attribute list, relative to data.path (default list_attr_celeba.txt)
+    tokenizer: str = "word"         # text / wordnet: word (punctuation apart) | char
+    lowercase: bool = True          # text / wordnet: lower-case the sentences first
+    vocab_size: int = 5000          # text / wordnet: <pad>, <unk> and the most frequent tokens (rarer ones become <unk>)
+    max_length: int = 20            # text / wordnet: longer sentences are dropped; every sequence is this long
 
 
 @dataclass
@@ -65,6 +69,10 @@ class ModelConfig:
     init: str = "default"           # default (each family's own) | goodfellow2014 (the 2014 reference code, mlp / maxout / cgan2014) | pacgan2018 (the PacGAN reference code: weights N(0, 0.02), biases 0; mlp / maxout)
     g_blocks: int = 6               # resnet / stargan G: residual blocks
     d_layers: int = 3               # patchgan D: stride-2 layers (1, 2, 3: 16, 34, 70 px patches; 0: one pixel)
+    embed_dim: int = 32             # lstm G: token embedding size
+    hidden_dim: int = 32            # lstm G: LSTM units
+    d_embed_dim: int = 64           # textcnn D: token embedding size
+    d_filters: float = 100.0        # textcnn D: its filters per width, in % of SeqGAN's (100 to 200 a width)
 
 
 @dataclass

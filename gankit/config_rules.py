@@ -14,6 +14,7 @@ import math
 import re
 
 from gankit.errors import GankitError
+from gankit.data import TEXT_DATASETS
 from gankit.models.translation import BLOCK_GENERATORS
 
 # Allowed values of the string options.
@@ -21,6 +22,7 @@ DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 CHOICES = {
     "data.split": ("train", "test"),
     "data.direction": ("AtoB", "BtoA"),
+    "data.tokenizer": ("word", "char"),
     "model.z_dist": ("normal", "uniform"),
     "model.d_norm": ("batch", "layer", "none"),
     "model.g_norm": ("none", "batch"),
@@ -62,6 +64,12 @@ BOUNDS = {
     "model.d_layers": (0, None, True),
     "data.resolution": (0, None, False),
     "data.limit": (0, None, False),
+    "data.vocab_size": (2, None, True),
+    "data.max_length": (0, None, False),
+    "model.embed_dim": (0, None, False),
+    "model.hidden_dim": (0, None, False),
+    "model.d_embed_dim": (0, None, False),
+    "model.d_filters": (0, None, False),
     "data.std": (0, None, False),
     "data.mode_std": (0, None, False),
     "loss.clip": (0, None, False),
@@ -188,6 +196,14 @@ ONLY_WITH = {
     "data.jitter": ("data.kind", ("paired", "unpaired"), "paired or unpaired data"),
     "data.attributes": ("data.kind", ("multi_label",), "data.name=attributes"),
     "data.attributes_file": ("data.kind", ("multi_label",), "data.name=attributes"),
+    "data.tokenizer": ("data.name", TEXT_DATASETS, "real text (data.name text or wordnet)"),
+    "data.lowercase": ("data.name", TEXT_DATASETS, "real text (data.name text or wordnet)"),
+    "data.vocab_size": ("data.name", TEXT_DATASETS, "real text (data.name text or wordnet)"),
+    "data.max_length": ("data.name", TEXT_DATASETS, "real text (data.name text or wordnet)"),
+    "model.embed_dim": ("model.generator", ("lstm",), "the lstm generator"),
+    "model.hidden_dim": ("model.generator", ("lstm",), "the lstm generator"),
+    "model.d_embed_dim": ("model.discriminator", ("textcnn",), "the textcnn discriminator"),
+    "model.d_filters": ("model.discriminator", ("textcnn",), "the textcnn discriminator"),
 }
 
 
@@ -227,6 +243,7 @@ def _check_options(cfg) -> None:
 
 
 DATA_KINDS = {"toy": "toy samples", "image": "single images", "multi_label": "images with multi-label attributes",
+              "tokens": "token sequences (text)",
               "paired": "paired translation data (A and B images)",
               "unpaired": "unpaired translation data (A and B images)"}
 

@@ -1,5 +1,7 @@
 """Shared fixtures: tiny configs that train in a fraction of a second."""
 
+from pathlib import Path
+
 import pytest
 import torch
 from safetensors.torch import load_file
@@ -76,12 +78,41 @@ def tiny_stargan_config(**train) -> Config:
                              {"name": "wasserstein", "penalty": "gp"}, n_critic=2, **train)
 
 
+TINY_CORPUS = Path(__file__).parent / "fixtures" / "tiny_corpus"
+
+
+def _tiny_text(objective: str, options: dict | None = None, **train) -> Config:
+    """A text family on a tiny corpus of made-up sentences (train.txt / test.txt): a 16-unit LSTM G."""
+    tree = {"objective": objective, objective: options or {},
+            "data": {"name": "text", "path": str(TINY_CORPUS), "max_length": 10},
+            "model": {"name": "lstm", "embed_dim": 8, "hidden_dim": 16},
+            "g_optim": {"lr": 0.01}, "d_optim": {"lr": 0.001},
+            "train": {"steps": 4, "batch_size": 8, "log_every": 2, "sample_every": 2, "checkpoint_every": 2,
+                      "n_samples": 6, "progress": False, **train}}
+    if objective != "mle":
+        tree["model"] |= {"discriminator": "textcnn", "d_embed_dim": 8, "d_filters": 5.0}
+    return from_dict(tree)
+
+
+def tiny_mle_config(**train) -> Config:
+    """Maximum likelihood on the tiny corpus."""
+    return _tiny_text("mle", **train)
+
+
+def tiny_seqgan_config(**train) -> Config:
+    """SeqGAN on the tiny corpus, adversarial from the first step (its phases have tests of their own), with
+    2 rollouts and 2 D updates a step."""
+    return _tiny_text("seqgan", {"mle_steps": 0, "d_pretrain_steps": 0, "rollouts": 2, "adv_d_steps": 2}, **train)
+
+
 FAMILY_CONFIGS = {
     "gan": tiny_gan_config,
     "conditional": tiny_conditional_config,
     "pix2pix": tiny_pix2pix_config,
     "cyclegan": tiny_cyclegan_config,
     "stargan": tiny_stargan_config,
+    "mle": tiny_mle_config,
+    "seqgan": tiny_seqgan_config,
 }
 
 

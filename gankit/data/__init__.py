@@ -22,6 +22,9 @@ from gankit.data.idx import FASHION_MNIST_DIR, load_fashion_mnist, load_idx, rea
 from gankit.data.images import ImageDataset, image_options, to_float, to_uint8
 from gankit.data.toy import ToyDataset, load_gaussian1d, load_grid25, load_ring8
 from gankit.data.translation import PairedDataset, UnpairedDataset
+from gankit.data.oracle import load_oracle
+from gankit.data.text import load_text, load_wordnet
+from gankit.data.tokens import TokenDataset
 from gankit.data.translation_folders import load_paired_folder, load_unpaired_folder
 from gankit.errors import GankitError
 
@@ -45,6 +48,9 @@ DATASETS = {
     "shirt2tshirt": load_shirt2tshirt,
     "edges_unpaired": load_edges_unpaired,
     "unpaired_folder": load_unpaired_folder,
+    "oracle": load_oracle,
+    "text": load_text,
+    "wordnet": load_wordnet,
 }
 
 TOY_DATASETS = ("gaussian1d", "ring8", "grid25")
@@ -52,12 +58,15 @@ TOY_DATASETS = ("gaussian1d", "ring8", "grid25")
 PAIRED_DATASETS = ("edges2fashion", "paired_folder")
 UNPAIRED_DATASETS = ("sandal2sneaker", "shirt2tshirt", "edges_unpaired", "unpaired_folder")
 MULTI_LABEL_DATASETS = ("attributes",)
+TOKEN_DATASETS = ("oracle", "text", "wordnet")
+TEXT_DATASETS = ("text", "wordnet")  # real sentences: the data.tokenizer / vocab_size / max_length keys apply
 
 
 def data_kind_of(name: str) -> str | None:
-    """What data.name gives, known before loading: toy, paired, unpaired, multi_label or image (None: unknown name)."""
+    """What data.name gives, known before loading: toy, paired, unpaired, multi_label, tokens or image (None: an
+    unknown name)."""
     for kind, names in (("toy", TOY_DATASETS), ("paired", PAIRED_DATASETS), ("unpaired", UNPAIRED_DATASETS),
-                        ("multi_label", MULTI_LABEL_DATASETS)):
+                        ("multi_label", MULTI_LABEL_DATASETS), ("tokens", TOKEN_DATASETS)):
         if name in names:
             return kind
     return "image" if name in DATASETS else None
@@ -70,17 +79,20 @@ class DataSpec(NamedTuple):
     same shape (one channel count for both sides), so one shape builds both directions.
     """
 
-    kind: str                  # image | toy | paired | unpaired
+    kind: str                  # image | toy | paired | unpaired | tokens
     shape: tuple[int, ...]     # one example: (C, H, W) or (dim,)
     num_classes: int = 0       # classes, or attributes when multi_label
     class_names: tuple[str, ...] = ()   # what each class is called, for `gankit sample --label`
     multi_label: bool = False  # labels are (N, A) 0/1 attributes (data.name=attributes), not class indices
+    vocab: tuple[str, ...] = ()  # tokens: what each id stands for (kept with the run, so samples decode without data)
+    separator: str = " "       # tokens: what joins them into text ("" for characters)
 
 
 def spec_of(data) -> DataSpec:
     """The DataSpec of a loaded dataset."""
     return DataSpec(data.kind, tuple(int(s) for s in data.shape), int(data.num_classes),
-                    tuple(getattr(data, "class_names", ())), bool(getattr(data, "multi_label", False)))
+                    tuple(getattr(data, "class_names", ())), bool(getattr(data, "multi_label", False)),
+                    tuple(getattr(data, "vocab", ())), getattr(data, "separator", " "))
 
 
 def load_dataset(cfg) -> ImageDataset | ToyDataset | PairedDataset | UnpairedDataset:
@@ -88,7 +100,7 @@ def load_dataset(cfg) -> ImageDataset | ToyDataset | PairedDataset | UnpairedDat
     loader = DATASETS.get(cfg.name)
     if loader is None:
         raise GankitError(f"Unknown dataset data.name={cfg.name!r}; valid names are {', '.join(DATASETS)}.")
-    if cfg.name not in TOY_DATASETS:
+    if cfg.name not in TOY_DATASETS + TOKEN_DATASETS:
         # Check the options before a possibly slow read so a typo fails at once.
         image_options(cfg)
     data = loader(cfg)
@@ -100,7 +112,7 @@ def load_dataset(cfg) -> ImageDataset | ToyDataset | PairedDataset | UnpairedDat
 
 
 __all__ = [
-    "DATASETS", "DataSpec", "data_kind_of", "spec_of", "FASHION_MNIST_DIR", "ImageDataset", "ToyDataset", "PairedDataset",
+    "DATASETS", "DataSpec", "TokenDataset", "data_kind_of", "spec_of", "FASHION_MNIST_DIR", "ImageDataset", "ToyDataset", "PairedDataset",
     "UnpairedDataset", "PAIRED_DATASETS", "UNPAIRED_DATASETS", "MULTI_LABEL_DATASETS", "edge_maps", "load_dataset",
     "read_idx", "to_float", "to_uint8",
 ]

@@ -13,6 +13,7 @@ from safetensors.torch import load_file, save
 
 from gankit.atomic import atomic_write
 from gankit.data import load_dataset, to_float
+from gankit.data.cache import cache_dir
 from gankit.errors import GankitError
 from gankit.metrics.cas import CAS_EPOCHS, classification_accuracy_score
 from gankit.metrics.conditional import check_labels, gan_test_accuracy, intra_class_fid
@@ -59,17 +60,6 @@ def parse_metrics(text: str | None, kind: str, conditional: bool = False) -> lis
         if name not in allowed:
             raise GankitError(f"metric '{name}' does not apply to {kind} data; choose from {', '.join(allowed)}.")
     return names
-
-
-def cache_dir() -> Path:
-    """Where reference features are cached ($GANKIT_CACHE, default ~/.cache/gankit); made if missing."""
-    path = Path(os.environ.get("GANKIT_CACHE", Path.home() / ".cache" / "gankit"))
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:  # a file of that name, or a path under one, or no permission
-        raise GankitError(f"the feature cache {path} cannot be a folder ({exc.strerror}); set GANKIT_CACHE to a "
-                          "folder you can write to.") from None
-    return path
 
 
 def reference_features(images_u8: torch.Tensor, extractor_name: str, extractor) -> tuple[torch.Tensor, torch.Tensor]:

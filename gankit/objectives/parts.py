@@ -39,6 +39,8 @@ class Parts:
     local: dict[str, torch.Tensor] = field(default_factory=dict)    # per-process tensors (image pools)
     counters: dict[str, float] = field(default_factory=dict)        # JSON scalars saved in checkpoints
     sampler: str = "G"                         # the network that draws samples (its EMA copy when kept)
+    followers: dict[str, str] = field(default_factory=dict)  # copy -> source that the step moves by its own
+                                                             # rule, never by an optimizer (SeqGAN's rollout G)
     spec: Any = None                           # the gankit.data.DataSpec the networks were built for (set by the trainer)
 
     def net(self, name: str) -> nn.Module:

@@ -83,19 +83,30 @@ class StepContext:
             for p, flag in zip(params, before):
                 p.requires_grad_(flag)
 
-    def update(self, name: str, loss: torch.Tensor) -> None:
-        """The one place weights change: schedule, zero grads, backward (scaled under fp16), optimizer step."""
+    def update(self, name: str, loss: torch.Tensor, max_norm: float | None = None) -> None:
+        """The one place weights change: schedule, zero grads, backward (scaled under fp16), the gradients'
+        norm clipped to max_norm when given, optimizer step."""
         opt = self.optimizers[name]
         apply_schedule(opt, self.schedules[name], self.step)
         opt.zero_grad(set_to_none=True)
         scaler = self.scalers.get(name)
         if scaler is None:
             loss.backward()
+            self._clip(opt, max_norm)
             opt.step()
             return
         scaler.scale(loss).backward()
+        if max_norm is not None:
+            scaler.unscale_(opt)  # clip the true gradients, not the scaled ones
+        self._clip(opt, max_norm)
         scaler.step(opt)
         scaler.update()
+
+    @staticmethod
+    def _clip(opt: torch.optim.Optimizer, max_norm: float | None) -> None:
+        if max_norm is not None:
+            params = [p for group in opt.param_groups for p in group["params"] if p.grad is not None]
+            torch.nn.utils.clip_grad_norm_(params, max_norm)
 
     # Checkpoints ----------------------------------------------------------------
     def state(self, tensors: dict) -> dict:

@@ -92,4 +92,6 @@ def _tensors(data) -> list[torch.Tensor]:
     if data.kind in ("paired", "unpaired"):
         extra = (getattr(data, name, None) for name in ("labels", "labels_a", "labels_b", "pairs_b"))
         return [data.a, data.b] + [t for t in extra if t is not None]
+    if data.kind == "tokens":
+        return [data.tokens]
     return [data.modes]

@@ -149,7 +149,7 @@ def train_run(cfg: Config, run_dir: Path, resume: bool = False) -> dict[str, Pat
     data = load_dataset(cfg.data)
     s = start_session(cfg, data)
     train_data = place_data(data, s.t.device)  # pictures and metrics keep reading `data` on the CPU
-    for note in (speedup_note(s), precision_note(s)):
+    for note in (speedup_note(s), precision_note(s), getattr(data, "note", "") and f"data: {data.note}."):
         if note:
             print(f"gankit: {note}", file=sys.stderr)
 

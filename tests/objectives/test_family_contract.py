@@ -40,7 +40,8 @@ def test_one_step_changes_exactly_the_trained_networks_and_their_ema(family):
     before = {name: copy.deepcopy(net.state_dict()) for name, net in s.nets.items()}
     buffers = {name: value.clone() for name, value in s.parts.buffers.items()}
     stats = advance(s, data)
-    trained = {n for spec in s.parts.optimizers.values() for n in spec.nets} | set(s.parts.emas)
+    trained = {n for spec in s.parts.optimizers.values() for n in spec.nets} | set(s.parts.emas) | \
+        set(s.parts.followers)
     for name, net in s.nets.items():
         moved = any(not torch.equal(before[name][k], v) for k, v in net.state_dict().items())
         assert moved == (name in trained), name

@@ -1,0 +1,42 @@
+"""Maximum likelihood (objective: mle): the LSTM language model trained by teacher forcing alone.
+
+The baseline every text GAN must beat (Caccia et al. 2020 find that, at a tuned temperature, it does not
+lose to them). One iteration is one Adam step on the cross-entropy of a batch of real sequences, the
+gradients' norm clipped to mle.grad_clip (5, as SeqGAN's code).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gankit.data import DataSpec
+from gankit.objectives import text
+from gankit.objectives.parts import Family, OptimizerSpec, Parts, option
+
+
+@dataclass
+class Options:
+    """MLE's keys (section `mle:`)."""
+
+    grad_clip: float = option(5.0, "the gradients' largest norm", low=0, low_inclusive=False)
+
+
+def build(cfg, spec: DataSpec, data=None) -> Parts:
+    """The LSTM G for the data's vocabulary and length (and the oracle, on the oracle benchmark)."""
+    return Parts(cfg=cfg, nets=text.generator_and_oracle(cfg, spec),
+                 optimizers={"G": OptimizerSpec(cfg.g_optim, ("G",))}, emas={"G_ema": "G"},
+                 buffers={"probe_u": text.probe_uniforms(cfg, spec.shape[0])})
+
+
+def train_step(parts: Parts, data, t) -> dict:
+    """One maximum-likelihood update on a batch of real sequences."""
+    tokens, _ = t.batch(data, parts.cfg.train.batch_size)  # (B, L)
+    with t.autocast():
+        loss = text.nll_loss(parts.nets["G"], tokens)
+    t.update("G", loss, max_norm=parts.cfg.options.grad_clip)
+    return {"nll": loss.detach()}
+
+
+FAMILY = Family(build=build, train_step=train_step, inputs=text.inputs, generate=text.generate,
+                preview=text.preview, evaluation=text.EVALUATION, writers=text.WRITERS, data=text.TEXT_DATA,
+                draw=text.draw, options=Options, arguments=(text.TEMPERATURE,), headline=("nll",))
