@@ -23,6 +23,7 @@ setup: $(STAMP)
 
 data:
 	@bash scripts/install_fashion_mnist.sh
+	@bash scripts/install_wordnet.sh
 
 demo: setup data
 	@if [ -d $(FASHION) ]; then recipe=dcgan_fashion; \
