@@ -1,6 +1,7 @@
 """The bad-input corpus: each case is one sentence on stderr, exit code 2, no traceback, and nothing the user had
 changed. Cases are (name, setup, argv): setup(folder) writes the damaged files into a fresh folder that already
-holds a trained run (`run/`), a conditional run (`crun/`) and a pix2pix run (`prun/`); argv may name files there
+holds a trained run (`run/`), a conditional run (`crun/`), a pix2pix run (`prun/`) and a text run (`trun/`); argv
+may name files there
 through "{d}"."""
 
 import hashlib
@@ -16,6 +17,7 @@ from gankit.cli import main
 from tests.conftest import FAMILY_CONFIGS, tiny_conditional_config, tiny_image_config
 
 TRAIN = ["train", "dcgan_digits", "--out", "{d}/runs", "--set", "train.steps=1", "train.progress=false"]
+TRAIN_TEXT = ["train", "mle_text", "--out", "{d}/runs", "--set", "train.steps=1", "train.progress=false"]
 
 
 def text(name, content):
@@ -177,6 +179,26 @@ CASES = [
                                                                 "--direction", "BtoA"]),
     ("translate a conditional run", images("in", [(8, 8)]), ["translate", "{d}/crun", "--input", "{d}/in"]),
     ("eval metrics of a pix2pix run", None, ["eval", "{d}/prun", "--metrics", "fid", "--n", "4"]),
+    # text
+    *[(f"text {name}", raw("t.txt", content), TRAIN_TEXT + ["data.path={d}/t.txt"] + extra) for name, content, extra in (
+        ("empty file", b"", []), ("not utf-8", b"caf\xe9 noir\n", []),
+        ("every line too long", b"a b c d e f\n" * 5, ["data.max_length=3"]),
+        ("one token", b"same same\n" * 12, []))],
+    ("text no path", None, TRAIN_TEXT),
+    ("text folder without train.txt", lambda d: (d / "corpus").mkdir(), TRAIN_TEXT + ["data.path={d}/corpus"]),
+    ("wordnet missing", lambda d: (d / "wn").mkdir(), ["train", "mle_wordnet", "--out", "{d}/runs", "--set",
+                                                       "data.path={d}/wn", "train.steps=1"]),
+    ("text tokenizer unknown", None, TRAIN_TEXT + ["data.tokenizer=bpe", "data.path={d}/x.txt"]),
+    ("text max length zero", None, TRAIN_TEXT + ["data.max_length=0", "data.path={d}/x.txt"]),
+    ("text key on images", None, TRAIN + ["data.tokenizer=char"]),
+    ("mle on images", None, TRAIN + ["objective=mle"]),
+    ("mle with an image generator", text("x.txt", "a b\nb c\n"), TRAIN_TEXT + ["data.path={d}/x.txt",
+                                                                           "model.name=dcgan"]),
+    ("sample text as png", None, ["sample", "{d}/trun", "--out", "{d}/x.png"]),
+    ("sample temperature negative", None, ["sample", "{d}/trun", "--temperature", "-1"]),
+    ("sample temperature words", None, ["sample", "{d}/trun", "--temperature", "warm"]),
+    ("sample labels of a text run", None, ["sample", "{d}/trun", "--labels", "1"]),
+    ("sample temperature of an image run", None, ["sample", "{d}/run", "--temperature", "0.5"]),
     ("reproduce unknown", None, ["reproduce", "nope"]),
     ("reproduce data not taken", lambda d: (d / "mn").mkdir(), ["reproduce", "fig1", "--data", "{d}/mn"]),
 ]
@@ -186,7 +208,7 @@ CASES = [
 def trained(tmp_path_factory):
     base = tmp_path_factory.mktemp("trained")
     runs = {"run": tiny_image_config(steps=2, checkpoint_every=1), "crun": tiny_conditional_config(steps=1),
-            "prun": FAMILY_CONFIGS["pix2pix"](steps=1)}
+            "prun": FAMILY_CONFIGS["pix2pix"](steps=1), "trun": FAMILY_CONFIGS["mle"](steps=1)}
     for name, cfg in runs.items():
         shutil.move(api.train(cfg, out=base / name), base / f"{name}-done")
     return base
@@ -203,7 +225,7 @@ def test_the_corpus_is_large_enough():
 
 @pytest.mark.parametrize("name, setup, argv", CASES, ids=[c[0] for c in CASES])
 def test_a_bad_input_is_one_sentence_and_changes_nothing(trained, tmp_path, capsys, name, setup, argv):
-    for run in ("run", "crun", "prun"):
+    for run in ("run", "crun", "prun", "trun"):
         shutil.copytree(trained / f"{run}-done", tmp_path / run)
     np.savez(tmp_path / "x.npz", images=np.zeros((4, 8, 8, 1), np.uint8))
     if setup is not None:
