@@ -11,7 +11,7 @@ from gankit.errors import GankitError
 
 NAMES = ["gaussian1d", "ring8", "grid25", "fashion_mnist", "mnist", "idx", "digits", "cifar10", "cifar100", "folder",
          "attributes", "footwear", "tops", "edges2fashion", "paired_folder", "sandal2sneaker", "shirt2tshirt",
-         "edges_unpaired", "unpaired_folder"]
+         "edges_unpaired", "unpaired_folder", "oracle", "text", "wordnet"]
 
 
 def test_public_names():

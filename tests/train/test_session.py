@@ -44,6 +44,8 @@ def old_layout(tree: dict) -> dict:
     own = tree.pop(tree["objective"], {})
     for objective, family in OBJECTIVES.items():
         for f in dataclasses.fields(family.options) if family.options else ():
+            if f.metadata["renamed_from"] is None:  # a key that was never flat
+                continue
             section, key = f.metadata["renamed_from"].split(".")
             if objective == tree["objective"] or key not in tree[section]:
                 tree[section][key] = own[f.name] if objective == tree["objective"] else f.default
