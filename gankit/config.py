@@ -98,6 +98,7 @@ class OptimConfig:
     final_momentum: float | None = None  # sgd / rmsprop: momentum rises linearly to this over momentum_ramp
     momentum_ramp: list[int] = field(default_factory=lambda: [0, 0])  # [first, last] G step of that rise
     linear_decay: list[int] | None = None  # [start, end] G steps: lr constant until start, then linearly to 0 at end (pix2pix, CycleGAN)
+    lr_from: list[float] | None = None  # [step, lr]: the rate from that step on (a family's next phase, e.g. RelGAN's 1e-4 after MLE)
 
 
 @dataclass

@@ -142,6 +142,11 @@ def validate(cfg, family):
             raise GankitError(f"config key '{opt}.momentum_ramp' is {ramp}; give [first, last] G steps with "
                               "0 <= first <= last, e.g. [500, 125000].")
         _check_linear_decay(opt, flat)
+        lr_from = flat[f"{opt}.lr_from"]
+        if lr_from is not None and (len(lr_from) != 2 or lr_from[0] < 0 or lr_from[1] <= 0
+                                    or lr_from[0] != int(lr_from[0])):
+            raise GankitError(f"config key '{opt}.lr_from' is {lr_from}; give [step, lr] with a whole step >= 0 "
+                              "and a rate above 0, e.g. [18750, 1e-4].")
         if flat[f"{opt}.final_momentum"] is not None and flat[f"{opt}.name"] == "adam":
             raise GankitError(f"config key '{opt}.final_momentum' needs {opt}.name=sgd or rmsprop; Adam has "
                               "no momentum to ramp (set its betas instead).")

@@ -105,6 +105,11 @@ def tiny_seqgan_config(**train) -> Config:
     return _tiny_text("seqgan", {"mle_steps": 0, "d_pretrain_steps": 0, "rollouts": 2, "adv_d_steps": 2}, **train)
 
 
+def tiny_gumbel_config(**train) -> Config:
+    """The Gumbel-softmax family on the tiny corpus, adversarial from the first step, beta up to 10 over 8 steps."""
+    return _tiny_text("gumbel", {"mle_steps": 0, "beta_max": 10.0, "anneal_steps": 8, "adv_d_steps": 2}, **train)
+
+
 FAMILY_CONFIGS = {
     "gan": tiny_gan_config,
     "conditional": tiny_conditional_config,
@@ -113,6 +118,7 @@ FAMILY_CONFIGS = {
     "stargan": tiny_stargan_config,
     "mle": tiny_mle_config,
     "seqgan": tiny_seqgan_config,
+    "gumbel": tiny_gumbel_config,
 }
 
 

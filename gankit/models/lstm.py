@@ -71,6 +71,25 @@ class LSTMGenerator(nn.Module):
         return out
 
 
+    def gumbel_sample(self, n: int, generator: torch.Generator, beta: float | torch.Tensor) -> tuple:
+        """n sequences drawn with the Gumbel-max trick, and their relaxation (RelGAN): each token is
+        argmax(logits + g), g Gumbel noise from `generator`, fed back as the next input; its relaxed one-hot
+        softmax(beta * (logits + g)) (n, L, V) carries the gradient to G. Returns (tokens (n, L), relaxed)."""
+        device = next(self.parameters()).device
+        x = torch.full((n, 1), self.vocab, dtype=torch.int64, device=device)
+        state, tokens, relaxed = None, [], []
+        for _ in range(self.length):
+            h, state = self.lstm(self.embed(x), state)
+            logits = self.head(h[:, -1]).float()  # (n, V)
+            u = torch.rand(logits.shape, generator=generator, device=device)
+            gumbel = -torch.log((-torch.log(u.clamp(1e-20, 1.0))).clamp_min(1e-20))  # -log(-log u)
+            noisy = logits + gumbel
+            x = noisy.argmax(dim=-1, keepdim=True)  # (n, 1): an exact sample of softmax(logits)
+            tokens.append(x)
+            relaxed.append(F.softmax(beta * noisy, dim=-1))
+        return torch.cat(tokens, dim=1), torch.stack(relaxed, dim=1)
+
+
 def draw(probs: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
     """One index (n, 1) per row of probabilities (n, V), by the inverse CDF at the uniform numbers u (n, 1)
     (many times faster than torch.multinomial on the CPU)."""

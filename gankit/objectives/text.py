@@ -22,6 +22,8 @@ from gankit.data import load_dataset
 from gankit.data.oracle import make_oracle, oracle_nll
 from gankit.data.tokens import PAD, decode
 from gankit.errors import GankitError
+from gankit.data.cache import cache_dir
+from gankit.metrics.lm_score import lm_scores
 from gankit.metrics.text import bleu, copied_share, distinct_ngrams, self_bleu
 from gankit.models.lstm import build_lstm_generator
 from gankit.models.translation import network_names
@@ -129,7 +131,13 @@ def _groups(cfg, spec) -> dict:
         return {"nll": ("nll_oracle", "nll_test")}
     return {"nll": ("nll_test",), "bleu": ("bleu2", "bleu3", "bleu4", "bleu5"),
             "self_bleu": ("self_bleu2", "self_bleu3", "self_bleu4", "self_bleu5"),
-            "distinct": ("distinct1", "distinct2", "distinct3", "distinct4"), "copies": ("copied",)}
+            "distinct": ("distinct1", "distinct2", "distinct3", "distinct4"), "copies": ("copied",),
+            "lm": ("lm_score", "reverse_lm_score")}
+
+
+def _defaults(cfg, spec) -> tuple[str, ...]:
+    """Every group but the LM scores, which train two language models (minutes): those when asked."""
+    return tuple(g for g in _groups(cfg, spec) if g != "lm")
 
 
 @torch.no_grad()
@@ -162,7 +170,8 @@ def prepare(parts, request):
     test = load_dataset(dataclasses.replace(cfg.data, split="test", limit=None)).tokens
     pad = spec.vocab.index(PAD) if PAD in spec.vocab else None
     oracle = parts.nets.get("oracle")
-    train = load_dataset(dataclasses.replace(cfg.data, split="train", limit=None)).tokens if "copies" in names else None
+    wants_train = names & {"copies", "lm"}
+    train = load_dataset(dataclasses.replace(cfg.data, split="train", limit=None)).tokens if wants_train else None
     entropy = oracle_nll(oracle, test) if oracle is not None else None  # the oracle's NLL of its own samples
 
     def score() -> dict:
@@ -185,6 +194,9 @@ def prepare(parts, request):
             out |= distinct_ngrams(words)
         if "copies" in names:
             out["copied"] = copied_share(words, [_words(row, pad) for row in train.tolist()])
+        if "lm" in names:
+            out |= lm_scores(fake, train, test, len(spec.vocab), lambda lm, x: masked_nll(lm, x, pad),
+                             request.seed, cache_dir())
         return out
     return score
 
@@ -195,8 +207,8 @@ def _words(row: list[int], pad: int | None) -> list[int]:
 
 
 EVALUATION = Evaluation(groups=_groups,
-                        defaults=lambda cfg, spec: tuple(_groups(cfg, spec)),
+                        defaults=_defaults,
                         best=lambda cfg, spec: "nll_oracle" if cfg.data.name == ORACLE else "nll_test",
-                        lower_is_better=frozenset({"nll_oracle", "nll_test"} |
+                        lower_is_better=frozenset({"nll_oracle", "nll_test", "lm_score", "reverse_lm_score"} |
                                                   {f"self_bleu{n}" for n in (2, 3, 4, 5)} | {"copied"}),
                         prepare=prepare)

@@ -4,7 +4,8 @@ The 2014 reference code divides the learning rate by 1.000004 after every
 update (never below 1e-6) and raises SGD's momentum linearly from 0.5 to 0.7
 between epochs 1 and 250; `OptimConfig.lr_decay`, `min_lr`, `final_momentum`
 and `momentum_ramp` express the same. pix2pix and CycleGAN keep the rate
-constant, then decay it linearly to 0 (`linear_decay: [start, end]`).
+constant, then decay it linearly to 0 (`linear_decay: [start, end]`). A family with phases may switch the
+rate at a step (`lr_from: [step, lr]`: RelGAN pretrains G at 1e-2, then trains it adversarially at 1e-4).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ def scheduled(cfg: OptimConfig, step: int) -> tuple[float, float]:
     if cfg.linear_decay is not None:  # pix2pix / CycleGAN: constant, then linearly to 0
         start, end = cfg.linear_decay
         lr = cfg.lr * min(1.0, max(0.0, (end - step) / (end - start)))
+    if cfg.lr_from is not None and step >= cfg.lr_from[0]:
+        lr = cfg.lr_from[1]
     momentum = cfg.momentum
     if cfg.final_momentum is not None:
         first, last = cfg.momentum_ramp
@@ -30,7 +33,8 @@ def scheduled(cfg: OptimConfig, step: int) -> tuple[float, float]:
 
 def is_scheduled(cfg: OptimConfig) -> bool:
     """Whether the config asks for any change of lr or momentum over training."""
-    return cfg.lr_decay != 1.0 or cfg.final_momentum is not None or cfg.linear_decay is not None
+    return (cfg.lr_decay != 1.0 or cfg.final_momentum is not None or cfg.linear_decay is not None
+            or cfg.lr_from is not None)
 
 
 def apply_schedule(optimizer: torch.optim.Optimizer, cfg: OptimConfig, step: int) -> None:
