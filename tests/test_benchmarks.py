@@ -51,3 +51,16 @@ def test_engine_race_runs_end_to_end(tmp_path):
     assert set(quality) == {"plain loop", "gankit dcgan_fashion", "gankit 0.1 dcgan_fashion"}
     assert all(r["steps"] > 0 and r["fid"] > 0 for r in quality.values())
     assert "x plain: the median of each round's ratio" in proc.stdout
+
+
+def test_text_speed_race_runs_end_to_end(tmp_path):
+    """benchmarks/text_speed.py on tiny budgets: both races report tokens/s and a ratio (none is asserted)."""
+    out = tmp_path / "t.json"
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "text_speed.py"), "--rounds", "1", "--mle-steps", "1",
+           "--rollout-steps", "1", "--rollouts", "1", "--out", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = json.loads(out.read_text())
+    for race in ("mle", "seqgan_rollout"):
+        assert report[race]["gankit_tokens_per_s"] > 0 and report[race]["plain_tokens_per_s"] > 0
+        assert report[race]["ratio"] > 0

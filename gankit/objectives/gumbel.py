@@ -102,7 +102,7 @@ def train_step(parts: Parts, data, t) -> dict:
     stats = g_step(parts, data, t, b)
     for _ in range(opts.adv_d_steps):
         stats |= d_step(parts, data, t, b)
-    return stats | {"beta": torch.tensor(b, device=t.device)}
+    return stats | {"beta": torch.full((), b, device=t.device)}  # a fill, not a copy from the host
 
 
 def _why_no_graph(cfg) -> str | None:
