@@ -47,7 +47,8 @@ def real_lm(train: torch.Tensor, vocab: int, cache_dir=None) -> LSTMGenerator:
     """The language model of the real training sentences, read from (or written to) cache_dir when given."""
     key = hashlib.sha256(train.numpy().tobytes() + f"{vocab}/{EPOCHS}/{BATCH}/{LR}/{EMBED}/{HIDDEN}".encode())
     path = cache_dir / f"lm-real-{key.hexdigest()[:20]}.safetensors" if cache_dir is not None else None
-    lm = LSTMGenerator(vocab, train.shape[1], EMBED, HIDDEN)
+    with torch.random.fork_rng(devices=[]):  # the shell's initialisation must not move the run's global RNG
+        lm = LSTMGenerator(vocab, train.shape[1], EMBED, HIDDEN)
     if path is not None and path.is_file():
         try:
             lm.load_state_dict(load_file(str(path)))
