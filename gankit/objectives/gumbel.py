@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from gankit.data import DataSpec
 from gankit.models.text_cnn import build_text_cnn
 from gankit.objectives import text
-from gankit.objectives.parts import Family, OptimizerSpec, Parts, option
+from gankit.objectives.parts import OptimizerSpec, Parts, option
 
 
 @dataclass
@@ -109,7 +109,4 @@ def _why_no_graph(cfg) -> str | None:
     return "its inverse temperature and phase change with the step"
 
 
-FAMILY = Family(build=build, train_step=train_step, inputs=text.inputs, generate=text.generate,
-                preview=text.preview, evaluation=text.EVALUATION, writers=text.WRITERS, data=text.TEXT_DATA,
-                draw=text.draw, options=Options, arguments=(text.TEMPERATURE,), graphable=_why_no_graph,
-                headline=("nll", "loss_D", "beta"))
+FAMILY = text.text_family(build, train_step, Options, headline=("nll", "loss_D", "beta"), graphable=_why_no_graph)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from gankit.data import DataSpec
 from gankit.objectives import text
-from gankit.objectives.parts import Family, OptimizerSpec, Parts, option
+from gankit.objectives.parts import OptimizerSpec, Parts, option
 
 
 @dataclass
@@ -37,6 +37,4 @@ def train_step(parts: Parts, data, t) -> dict:
     return {"nll": loss.detach()}
 
 
-FAMILY = Family(build=build, train_step=train_step, inputs=text.inputs, generate=text.generate,
-                preview=text.preview, evaluation=text.EVALUATION, writers=text.WRITERS, data=text.TEXT_DATA,
-                draw=text.draw, options=Options, arguments=(text.TEMPERATURE,), headline=("nll",))
+FAMILY = text.text_family(build, train_step, Options, headline=("nll",))

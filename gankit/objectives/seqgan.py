@@ -20,7 +20,7 @@ import torch
 from gankit.data import DataSpec
 from gankit.models.text_cnn import build_text_cnn
 from gankit.objectives import gan, text
-from gankit.objectives.parts import Family, OptimizerSpec, Parts, option
+from gankit.objectives.parts import OptimizerSpec, Parts, option
 
 
 @dataclass
@@ -123,7 +123,4 @@ def _why_no_graph(cfg) -> str | None:
     return "its phase (MLE, D pretraining, adversarial) changes with the step, and its rollouts loop in Python"
 
 
-FAMILY = Family(build=build, train_step=train_step, inputs=text.inputs, generate=text.generate,
-                preview=text.preview, evaluation=text.EVALUATION, writers=text.WRITERS, data=text.TEXT_DATA,
-                draw=text.draw, options=Options, arguments=(text.TEMPERATURE,), graphable=_why_no_graph,
-                headline=("nll", "loss_D", "reward"))
+FAMILY = text.text_family(build, train_step, Options, headline=("nll", "loss_D", "reward"), graphable=_why_no_graph)

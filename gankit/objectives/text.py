@@ -27,7 +27,7 @@ from gankit.metrics.lm_score import lm_scores
 from gankit.metrics.text import bleu, copied_share, distinct_ngrams, self_bleu
 from gankit.models.lstm import build_lstm_generator
 from gankit.models.translation import network_names
-from gankit.objectives.parts import Argument, Evaluation
+from gankit.objectives.parts import Argument, Evaluation, Family, always_graphable
 
 ORACLE = "oracle"
 PREVIEW_LINES = 16
@@ -212,3 +212,11 @@ EVALUATION = Evaluation(groups=_groups,
                         lower_is_better=frozenset({"nll_oracle", "nll_test", "lm_score", "reverse_lm_score"} |
                                                   {f"self_bleu{n}" for n in (2, 3, 4, 5)} | {"copied"}),
                         prepare=prepare)
+
+
+def text_family(build, train_step, options, headline: tuple, graphable=always_graphable) -> Family:
+    """A text family: its own build, step, options and headline; sampling, writers, pictures and evaluation
+    as this module has them."""
+    return Family(build=build, train_step=train_step, inputs=inputs, generate=generate, preview=preview,
+                  evaluation=EVALUATION, writers=WRITERS, data=TEXT_DATA, draw=draw, options=options,
+                  arguments=(TEMPERATURE,), graphable=graphable, headline=headline)
