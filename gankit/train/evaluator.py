@@ -24,17 +24,19 @@ class TrainingEvaluator:
             raise GankitError(f"train.eval_metric '{self.metric}' does not apply to this objective={cfg.objective} "
                               f"run on data.name={cfg.data.name}; use auto or one of {offered}.")
         self.lower_is_better = self.metric in evaluation.lower_is_better
+        self.logged = groups[group]  # every metric of the group is logged; the one named steers the best
         request = EvalRequest(groups=(group,), n=cfg.train.eval_n, seed=cfg.train.seed * 3 + 4,
                               device=str(s.t.device))
         self.score = evaluation.prepare(s.parts, request)
 
-    def __call__(self) -> float:
-        """The metric of the sampling net's samples on the fixed inputs (eval mode, no training RNG consumed)."""
-        value = self.score().get(self.metric)
-        if value is None:
+    def __call__(self) -> dict:
+        """The group's metrics of the sampling net's samples on the fixed inputs (eval mode, no training RNG
+        consumed); the steering metric among them."""
+        result = self.score()
+        if result.get(self.metric) is None:
             raise GankitError(f"train.eval_metric '{self.metric}' could not be computed on this data (the "
                               "evaluation left it out); choose another metric.")
-        return float(value)
+        return {name: float(result[name]) for name in self.logged if isinstance(result.get(name), (int, float))}
 
     def better(self, value: float, best: float | None) -> bool:
         """Whether value beats the best so far."""

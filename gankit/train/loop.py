@@ -70,8 +70,9 @@ def _save(s: Session, run_dir: Path, stem: str | None = None) -> None:
 
 def _evaluate(s: Session, evaluator, log: StatsLog, run_dir: Path) -> None:
     # The best checkpoint is written before the regular one, so that one records it for --resume.
-    value = evaluator()
-    log.write({"step": s.step, f"metrics/{evaluator.metric}": value})
+    values = evaluator()  # the metric that steers the best checkpoint, and the others of its group
+    value = values[evaluator.metric]
+    log.write({"step": s.step, **{f"metrics/{name}": v for name, v in values.items()}})
     best = s.extra.get("best")
     if evaluator.better(value, best["value"] if best else None):
         s.extra["best"] = {"metric": evaluator.metric, "value": value, "step": s.step}

@@ -51,6 +51,7 @@ def test_a_higher_is_better_metric_keeps_the_highest(tmp_path):
     run = api.train(tiny_image_config(steps=3, eval_every=1, eval_n=64, eval_metric="coverage"), out=tmp_path,
                     overrides=["data.resolution=null"])
     values = {r["step"]: r["metrics/coverage"] for r in lines(run) if "metrics/coverage" in r}
+    assert all("metrics/density" in r for r in lines(run) if "metrics/coverage" in r)  # its group is logged whole
     best = json.loads((run / "checkpoints" / "best.json").read_text())["extra"]["best"]
     assert best["value"] == max(values.values()) and values[best["step"]] == best["value"]
 
