@@ -171,6 +171,15 @@ def check_arguments(run: Run, command: str, arguments: dict) -> dict:
 
 
 @torch.no_grad()
+def draw(run: Run, n: int | None = None, seed: int = 0, **arguments) -> tuple[torch.Tensor, dict]:
+    """(n samples, the inputs they were generated from) of a loaded run, the family's own arguments checked."""
+    if n is not None and n < 1:
+        raise GankitError(f"--n is {n}; ask for at least one sample.")
+    given = check_arguments(run, "sample", arguments)
+    inputs = run.family.inputs(run.parts, n, torch.Generator().manual_seed(seed), **given)
+    return run.family.generate(run.parts, inputs, chunk=256), inputs
+
+
 def sample(run: str | Path | Run, n: int | None = None, seed: int = 0, return_labels: bool = False, **arguments):
     """n samples from a run's generator on the CPU (n=None: the family's default, 64 or 8 a class): images
     (n, C, H, W) in [-1, 1], toy samples (n, dim), or whatever the family generates.
@@ -181,11 +190,7 @@ def sample(run: str | Path | Run, n: int | None = None, seed: int = 0, return_la
     """
     if not isinstance(run, Run):
         run = load_run(run)
-    if n is not None and n < 1:
-        raise GankitError(f"--n is {n}; ask for at least one sample.")
-    given = check_arguments(run, "sample", arguments)
-    inputs = run.family.inputs(run.parts, n, torch.Generator().manual_seed(seed), **given)
-    x = run.family.generate(run.parts, inputs, chunk=256)
+    x, inputs = draw(run, n, seed, **arguments)
     return (x, inputs.get("y")) if return_labels else x
 
 

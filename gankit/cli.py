@@ -61,19 +61,9 @@ def _sample(args) -> None:
             raise GankitError(f"--out {out} must end in {' or '.join(writers)} for an objective={run.cfg.objective} "
                               "run.")
         out.parent.mkdir(parents=True, exist_ok=True)
-    if args.n is not None and args.n < 1:
-        raise GankitError(f"--n is {args.n}; ask for at least one sample.")
-    arguments = api.check_arguments(run, "sample", _family_arguments(args, "sample"))
-    inputs = run.family.inputs(run.parts, args.n, _generator(args.seed), **arguments)
-    samples = run.family.generate(run.parts, inputs, chunk=256)
+    samples, inputs = api.draw(run, args.n, args.seed, **_family_arguments(args, "sample"))
     writers[out.suffix.lower()](out, samples, inputs, run.parts)
     print(out)
-
-
-def _generator(seed: int):
-    import torch
-
-    return torch.Generator().manual_seed(seed)
 
 
 def _eval(args) -> None:

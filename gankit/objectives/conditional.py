@@ -23,7 +23,7 @@ from gankit.errors import GankitError
 from gankit.models import build_conditional_models, initialise
 from gankit.models.conditional import CONDITIONINGS
 from gankit.objectives import gan, sample_scores as scores
-from gankit.objectives.labels import balanced_labels, shared_labels
+from gankit.objectives.labels import balanced_labels, class_indices
 from gankit.objectives.outputs import IMAGE_WRITERS, draw_picture, toy_preview
 from gankit.objectives.parts import Argument, Family, OptimizerSpec, Parts, option
 from gankit.objectives.sampling import generate as generate_from, sample_z
@@ -79,11 +79,9 @@ def train_step(parts: Parts, data, t) -> dict:
 def inputs(parts: Parts, n: int | None, generator: torch.Generator, labels=None) -> dict:
     """Noise for n samples and their labels (n,): shared equally among `labels` (an index, a name, a comma list
     or a sequence, in the order given), else among every class, sorted. n defaults to 8 a class."""
-    k = parts.spec.num_classes
-    chosen = len(labels.split(",")) if isinstance(labels, str) else len(labels) if isinstance(labels, (list, tuple)) \
-        else k if labels is None else 1
-    n = n or 8 * chosen  # a row of 8 per class
-    y = balanced_labels(n, k) if labels is None else shared_labels(parts.spec, labels, n)
+    chosen = torch.arange(parts.spec.num_classes) if labels is None else torch.tensor(class_indices(parts.spec, labels))
+    n = n or 8 * len(chosen)  # a row of 8 per class
+    y = chosen[balanced_labels(n, len(chosen))]
     return {"z": sample_z(n, parts.cfg.model.z_dim, parts.cfg.model.z_dist, generator), "y": y}
 
 

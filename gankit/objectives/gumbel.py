@@ -93,11 +93,7 @@ def train_step(parts: Parts, data, t) -> dict:
     """An MLE update, or (after gumbel.mle_steps) a G update through the relaxation and adv_d_steps D updates."""
     opts = parts.cfg.options
     if t.step < opts.mle_steps:
-        tokens, _ = t.batch(data, parts.cfg.train.batch_size)
-        with t.autocast():
-            loss = text.nll_loss(parts.nets["G"], tokens)
-        t.update("G", loss, max_norm=opts.grad_clip)
-        return {"nll": loss.detach()}
+        return text.mle_step(parts, data, t)
     b = beta(parts, t.step)
     stats = g_step(parts, data, t, b)
     for _ in range(opts.adv_d_steps):

@@ -28,13 +28,6 @@ def build(cfg, spec: DataSpec, data=None) -> Parts:
                  buffers={"probe_u": text.probe_uniforms(cfg, spec.shape[0])})
 
 
-def train_step(parts: Parts, data, t) -> dict:
-    """One maximum-likelihood update on a batch of real sequences."""
-    tokens, _ = t.batch(data, parts.cfg.train.batch_size)  # (B, L)
-    with t.autocast():
-        loss = text.nll_loss(parts.nets["G"], tokens)
-    t.update("G", loss, max_norm=parts.cfg.options.grad_clip)
-    return {"nll": loss.detach()}
-
+train_step = text.mle_step  # one maximum-likelihood update on a batch of real sequences
 
 FAMILY = text.text_family(build, train_step, Options, headline=("nll",))

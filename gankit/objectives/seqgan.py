@@ -104,11 +104,7 @@ def train_step(parts: Parts, data, t) -> dict:
     """The iteration of the current phase: an MLE update, a D update, or a G update and adv_d_steps D updates."""
     now = phase(parts, t.step)
     if now == "mle":
-        tokens, _ = t.batch(data, parts.cfg.train.batch_size)
-        with t.autocast():
-            loss = text.nll_loss(parts.nets["G"], tokens)
-        t.update("G", loss, max_norm=parts.cfg.options.grad_clip)
-        return {"nll": loss.detach()}
+        return text.mle_step(parts, data, t)
     if now == "d_pretrain":
         return d_step(parts, data, t)
     if phase(parts, t.step - 1) != "adversarial":  # the first adversarial step: the rollouts start from G

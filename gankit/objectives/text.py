@@ -59,6 +59,16 @@ def nll_loss(G, tokens: torch.Tensor) -> torch.Tensor:
     return F.cross_entropy(logits.flatten(0, 1), tokens.flatten())
 
 
+def mle_step(parts, data, t) -> dict:
+    """One maximum-likelihood update of G on a batch of real sequences, its gradients clipped to the family's
+    grad_clip (every text family's MLE phase)."""
+    tokens, _ = t.batch(data, parts.cfg.train.batch_size)  # (B, L)
+    with t.autocast():
+        loss = nll_loss(parts.nets["G"], tokens)
+    t.update("G", loss, max_norm=parts.cfg.options.grad_clip)
+    return {"nll": loss.detach()}
+
+
 def inputs(parts, n: int | None, generator: torch.Generator, temperature: float | str | None = None) -> dict:
     """One uniform number per token of n samples (default 64) and the temperature (default 1)."""
     temperature = 1.0 if temperature is None else _temperature(temperature)
@@ -141,8 +151,9 @@ def _defaults(cfg, spec) -> tuple[str, ...]:
 
 
 @torch.no_grad()
-def masked_nll(G, tokens: torch.Tensor, pad: int | None, chunk: int = 1000) -> float:
-    """G's mean NLL per token of sequences (nats); with a pad id, only up to and including each first pad."""
+def masked_nll(G, tokens: torch.Tensor, pad: int | None, chunk: int = 1000, temperature: float = 1.0) -> float:
+    """G's mean NLL per token of sequences (nats) under softmax(logits / temperature); with a pad id, only up to
+    and including each first pad."""
     device = next(G.parameters()).device
     was = G.training
     G.eval()
@@ -150,7 +161,7 @@ def masked_nll(G, tokens: torch.Tensor, pad: int | None, chunk: int = 1000) -> f
     try:
         for part in tokens.split(chunk):
             part = part.to(device)
-            logp = G.log_prob(part)  # (B, L)
+            logp = F.log_softmax(G(part).float() / temperature, dim=-1).gather(2, part[..., None])[..., 0]  # (B, L)
             if pad is not None:
                 ended = (part == pad).long().cumsum(1)
                 keep = (ended == 0) | ((ended == 1) & (part == pad))  # the words and the first pad

@@ -16,11 +16,11 @@ import statistics
 import time
 
 import torch
-import torch.nn.functional as F
 
 from gankit.config import load_config
 from gankit.data import load_dataset
 from gankit.data.oracle import oracle_nll
+from gankit.objectives.text import masked_nll
 from gankit.reproduce.report import markdown_table
 from gankit.reproduce.translation_common import train
 from gankit.train.session import start_session
@@ -56,17 +56,6 @@ def overrides(model: str, size: dict, seed: int) -> list[str]:
                      f"g_optim.lr_from=[{size['mle']}, 0.0001]", f"model.d_filters={size['d_filters']}"]
 
 
-@torch.no_grad()
-def nll_at(G, tokens: torch.Tensor, temperature: float, chunk: int = 500) -> float:
-    """Mean NLL per token of sequences under softmax(G's logits / temperature)."""
-    G.eval()
-    total = 0.0
-    for part in tokens.split(chunk):
-        logp = F.log_softmax(G(part).float() / temperature, dim=-1)
-        total -= logp.gather(2, part[..., None]).sum().item()
-    return total / tokens.numel()
-
-
 def sweep(G, oracle, test: torch.Tensor, size: dict, seed: int) -> list[dict]:
     """(temperature, NLL-oracle, NLL-test) of G at each temperature of the sweep."""
     points = []
@@ -74,7 +63,7 @@ def sweep(G, oracle, test: torch.Tensor, size: dict, seed: int) -> list[dict]:
         G.eval()
         fake = G.sample(size["n"], torch.Generator().manual_seed(1000 + seed), temperature=temperature)
         points.append({"temperature": temperature, "nll_oracle": oracle_nll(oracle, fake),
-                       "nll_test": nll_at(G, test, temperature)})
+                       "nll_test": masked_nll(G, test, None, chunk=500, temperature=temperature)})
     return points
 
 
