@@ -193,23 +193,30 @@ def prepare(parts, request):
                 out["nll_oracle"] = oracle_nll(oracle, fake)
                 out["oracle_entropy"] = entropy
             out["nll_test"] = masked_nll(parts.sampling_net(), test, pad)
-        words = [_words(row, pad) for row in fake.tolist()]
-        if names & {"bleu", "self_bleu"}:
-            hyps = words[:BLEU_HYPOTHESES]
-            out["bleu_hypotheses"] = len(hyps)
-            if "bleu" in names:
-                out |= bleu(hyps, [_words(row, pad) for row in test.tolist()])
-            if "self_bleu" in names:
-                out |= self_bleu(hyps)
-        if "distinct" in names:
-            out |= distinct_ngrams(words)
-        if "copies" in names:
-            out["copied"] = copied_share(words, [_words(row, pad) for row in train.tolist()])
-        if "lm" in names:
-            out |= lm_scores(fake, train, test, len(spec.vocab), lambda lm, x: masked_nll(lm, x, pad),
-                             request.seed, cache_dir())
-        return out
+        return out | sentence_scores(fake, names, test, train, pad, len(spec.vocab), request.seed)
     return score
+
+
+def sentence_scores(fake: torch.Tensor, groups, test: torch.Tensor, train: torch.Tensor | None, pad: int | None,
+                    vocab_size: int, seed: int = 0) -> dict:
+    """The sentence metrics of the groups asked (bleu, self_bleu, distinct, copies, lm) for token sequences fake
+    against the test sentences (and the training ones, for copies and the LM score)."""
+    words = [_words(row, pad) for row in fake.tolist()]
+    out: dict = {}
+    if groups & {"bleu", "self_bleu"}:
+        hyps = words[:BLEU_HYPOTHESES]
+        out["bleu_hypotheses"] = len(hyps)
+        if "bleu" in groups:
+            out |= bleu(hyps, [_words(row, pad) for row in test.tolist()])
+        if "self_bleu" in groups:
+            out |= self_bleu(hyps)
+    if "distinct" in groups:
+        out |= distinct_ngrams(words)
+    if "copies" in groups:
+        out["copied"] = copied_share(words, [_words(row, pad) for row in train.tolist()])
+    if "lm" in groups:
+        out |= lm_scores(fake, train, test, vocab_size, lambda lm, x: masked_nll(lm, x, pad), seed, cache_dir())
+    return out
 
 
 def _words(row: list[int], pad: int | None) -> list[int]:

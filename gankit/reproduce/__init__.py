@@ -8,7 +8,7 @@ from gankit.errors import GankitError
 from gankit.reproduce import augmentation, cgan, dcgan_vs_mlp, fgan, fig1, saturation
 from gankit.reproduce import mode_collapse, table1, wgan_loss  # they import report, never this package
 from gankit.reproduce import cyclegan, pix2pix, stargan
-from gankit.reproduce import seqgan
+from gankit.reproduce import seqgan, text
 from gankit.reproduce.report import Report
 from gankit.train.run_dir import new_run_dir
 
@@ -29,6 +29,7 @@ EXPERIMENTS: dict = {
     "cyclegan": cyclegan,
     "stargan": stargan,
     "seqgan": seqgan,
+    "text": text,
 }
 
 

@@ -39,18 +39,23 @@ def budget_text(size: dict, key: str = "steps") -> str:
     return f"{size[key]:,} steps"
 
 
-def train(cfg, data=None, *, steps: int) -> Session:
+def train(cfg, data=None, *, steps: int, init=None, history: list | None = None) -> Session:
     """Train cfg on the CPU for `steps` iterations; the session.
 
     `data` defaults to load_dataset(cfg.data). session.wall_time is the time spent inside the steps
-    (building, data loading and evaluation not counted).
+    (building, data loading and evaluation not counted). `init(session)`, when given, runs before the first
+    step (to start from another model's weights); each step's statistics are appended to `history` as floats.
     """
     data = load_dataset(cfg.data) if data is None else data
     s = start_session(cfg, data, "cpu")
+    if init is not None:
+        init(s)
     while s.step < steps:
         started = time.perf_counter()
         stats = advance(s, data)
         s.wall_time += time.perf_counter() - started
+        if history is not None:
+            history.append({k: float(v) for k, v in stats.items()})
         if not bool(torch.stack([v.float() for v in stats.values()]).isfinite().all()):
             raise GankitError(f"the {cfg.objective} model on {data.name} diverged at step {s.step} (a loss is not "
                               "finite); nothing to evaluate. Lower the learning rates in its recipe.")
