@@ -5,7 +5,8 @@
 #   2. the side-by-side throughput table at batch 64 (eager, one CUDA graph) and at batch 512,
 #   3. the 60-second quality race: the plain loop, dcgan_fashion (train.compile) and gankit 0.1's recipe, FID,
 #   4. torch.compile beside the CUDA graph at batch 64 (last: its compile time cannot cost the rest),
-#   5. the targets of the engine issue, met or missed (benchmarks/gpu_targets.py).
+#   5. torchrun with one process on the GPU (NCCL) beside a plain process (benchmarks/ddp_speed.py),
+#   6. the targets of the engine issue, met or missed (benchmarks/gpu_targets.py).
 # Needs torch with CUDA, numpy, scipy, safetensors, pyyaml, matplotlib, pillow, scikit-learn, tqdm, pytest there;
 # Fashion-MNIST comes in .gpu/fashion-mnist (`make gpu-pack` fills .gpu/; carry it along).
 # Tables and JSON go to $OUT (or benchmarks/results).
@@ -27,5 +28,8 @@ step "quality race, 60 s each" timeout 240 python benchmarks/engine_race.py --de
 step "speed, batch 64: torch.compile" timeout 110 python benchmarks/engine_race.py --device cuda --width 64 \
     --batch 64 --compile --compile-modes cudagraph,default --rounds 3 --no-quality \
     --out "$out/race-cuda-b64-compile.json"
+# Data-parallel training's GPU path: torchrun with one process (NCCL) beside a plain process, dcgan_fashion eager.
+step "torchrun, 1 process, NCCL" timeout 150 python benchmarks/ddp_speed.py --device cuda --steps 500 \
+    --out "$out/ddp-cuda.json"
 step "targets" python benchmarks/gpu_targets.py "$out"
 exit $status

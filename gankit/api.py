@@ -18,7 +18,9 @@ from gankit.train import train_run
 from gankit.train.loop import RESUMABLE_KEYS, unresumable_changes
 from gankit.train.device import resolve_device
 from gankit.train.session import build_parts, family_of, load_nets
-from gankit.train.run_dir import latest_run_dir, new_run_dir
+from gankit.train.distributed import world_from_env
+from gankit.train.launch import check_world, finish_launch, launch_run_dir, process_group
+from gankit.train.run_dir import latest_run_dir
 
 
 
@@ -64,8 +66,12 @@ def resume_config(run_dir: Path, overrides: list[str]) -> Config:
 
 def train(recipe: str | Config, out: str | Path = "runs", overrides: list[str] | None = None,
           resume: bool | str | Path = False) -> Path:
-    """Train a recipe into a new numbered folder under `out` (or continue one); return the folder."""
+    """Train a recipe into a new numbered folder under `out` (or continue one); return the folder.
+
+    Under torchrun every process calls this: rank 0 makes the folder and tells the others (gankit.train.launch).
+    """
     overrides = list(overrides or [])
+    world = world_from_env()
     if resume:
         if resume is True:
             _, name = resolve(recipe, [])
@@ -77,20 +83,29 @@ def train(recipe: str | Config, out: str | Path = "runs", overrides: list[str] |
         cfg = resume_config(run_dir, overrides)
     else:
         cfg, name = resolve(recipe, overrides)
-        run_dir = new_run_dir(Path(out), name)
-    try:
-        train_run(cfg, run_dir, resume=bool(resume))
-    except (MemoryError, RuntimeError) as exc:
-        _remove_if_empty(run_dir, resume)
+    check_world(cfg, world)
+    with process_group(world, cfg.train.dist_timeout):
+        if not resume:
+            run_dir, resume = launch_run_dir(Path(out), name, world)
+            cfg = resume_config(run_dir, overrides) if resume else cfg
+        try:
+            train_run(cfg, run_dir, resume=bool(resume), world=world)
+        except BaseException as exc:
+            _failed(exc, cfg, run_dir if world.main else None, resume)
+            raise
+        finish_launch(Path(out), world)
+    return run_dir
+
+
+def _failed(exc: BaseException, cfg: Config, run_dir: Path | None, resume) -> None:
+    """A training failure: an empty new run folder removed (by the process that made it: run_dir is None in the
+    others); running out of memory said as such."""
+    _remove_if_empty(run_dir, resume)
+    if isinstance(exc, (MemoryError, RuntimeError)):
         if isinstance(exc, MemoryError) or _out_of_memory(exc):
             raise GankitError(f"training ran out of memory at train.batch_size={cfg.train.batch_size} "
                               f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}); lower "
                               "train.batch_size or model.width.") from None
-        raise
-    except BaseException:
-        _remove_if_empty(run_dir, resume)
-        raise
-    return run_dir
 
 
 def _out_of_memory(exc: BaseException) -> bool:
@@ -99,8 +114,8 @@ def _out_of_memory(exc: BaseException) -> bool:
     return isinstance(exc, torch.OutOfMemoryError) or "out of memory" in text or "can't allocate memory" in text
 
 
-def _remove_if_empty(run_dir: Path, resume) -> None:
-    if not resume and run_dir.is_dir() and not any(run_dir.iterdir()):
+def _remove_if_empty(run_dir: Path | None, resume) -> None:
+    if run_dir is not None and not resume and run_dir.is_dir() and not any(run_dir.iterdir()):
         run_dir.rmdir()  # a run that failed before writing anything leaves no folder for --resume to pick
 
 

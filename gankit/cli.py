@@ -21,6 +21,8 @@ def _train(args) -> None:
         print(dump_config(cfg), end="")
         return
     run_dir = api.train(args.recipe, out=args.out, overrides=args.set, resume=args.resume)
+    if os.environ.get("RANK", "0") != "0":  # under torchrun, rank 0 alone says where the outputs are
+        return
     last = max((run_dir / "samples").glob("step-*"), default=None)  # a family's newest picture, whatever it is
     pictures = {
         "samples": last,
@@ -239,11 +241,21 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `gankit` command; returns the exit code."""
     args = build_parser().parse_args(argv)
+    # under torchrun each process speaks for itself: "rank 1: ..."
+    who = f"rank {os.environ.get('RANK', '0')}: " if os.environ.get("WORLD_SIZE", "1") not in ("", "1") else ""
     try:
         args.func(args)
     except GankitError as exc:
-        print(f"gankit: error: {exc}", file=sys.stderr)
+        print(f"gankit: error: {who}{exc}", file=sys.stderr)
         return getattr(exc, "exit_code", 2)
+    except RuntimeError as exc:
+        import torch.distributed as dist
+        if not who or not isinstance(exc, dist.DistError) or os.environ.get("GANKIT_TRACEBACK"):
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"gankit: error: {who}lost the other training processes ({first[:200]}); the one that failed first "
+              "said why above. Resume with `torchrun ... gankit train RECIPE --resume`.", file=sys.stderr)
+        return 2
     except OSError as exc:  # a read-only folder, a full disk: what was written before stays intact (atomic writes)
         if os.environ.get("GANKIT_TRACEBACK"):
             raise

@@ -126,6 +126,8 @@ class TrainConfig:
     compile: bool = False           # speed the step up: one CUDA graph of the whole step on a GPU, else torch.compile (needs a C++ compiler on the CPU)
     compile_mode: str = "auto"      # auto (cudagraph where the step allows one, else default) | cudagraph | default | max-autotune-no-cudagraphs (torch.compile's own CUDA-graph modes fail on a step that calls a network twice)
     deterministic: bool = False     # deterministic GPU kernels, so a resumed CUDA run is bit-exact
+    sync_bn: bool = False           # under torchrun: BatchNorm statistics over the global batch (else each process's own)
+    dist_timeout: float = 600.0     # under torchrun: seconds a process waits for the others before the run stops
 
 
 @dataclass

@@ -52,6 +52,7 @@ BOUNDS = {
     "train.eval_n": (1, None, False),
     "train.ema": (0, 1, True),
     "train.minutes": (0, None, False),
+    "train.dist_timeout": (0, None, False),
     "model.z_dim": (0, None, False),
     "model.width": (0, None, False),
     "model.g_width": (0, None, True),

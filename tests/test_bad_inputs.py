@@ -83,7 +83,7 @@ CASES = [
         "data.path=/tmp", "g_optim.linear_decay=[5,1]", "model.cond=projection", "loss.divergence=kl",
         "loss.l1_weight=5", "train.pool_size=10", "data.direction=BtoA", "g_optim.final_momentum=0.7",
         "pix2pix.l1_weight=5", "cyclegan.pool_size=-1", "conditional.cond=film", "conditional=3",
-        "conditional.nope=1")],
+        "conditional.nope=1", "train.dist_timeout=0", "train.sync_bn=maybe")],
     # a family's own keys
     ("family key before its objective", None, TRAIN + ["conditional.cond=acgan", "objective=conditional"]),
     ("family key out of bounds", None, TRAIN + ["objective=cyclegan", "cyclegan.pool_size=-1"]),
@@ -217,6 +217,17 @@ def trained(tmp_path_factory):
 def snapshot(folder):
     return {p.relative_to(folder): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("env", [{"WORLD_SIZE": "2", "RANK": "5"}, {"WORLD_SIZE": "two", "RANK": "0"}])
+def test_a_broken_torchrun_environment_is_one_sentence(tmp_path, capsys, monkeypatch, env):
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    code = main([a.format(d=tmp_path) for a in TRAIN])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "Traceback" not in err and len(err.splitlines()) == 1, err
+    assert "WORLD_SIZE" in err
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
 
 
 def test_the_corpus_is_large_enough():

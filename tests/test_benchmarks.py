@@ -64,3 +64,17 @@ def test_text_speed_race_runs_end_to_end(tmp_path):
     for race in ("mle", "seqgan_rollout"):
         assert report[race]["gankit_tokens_per_s"] > 0 and report[race]["plain_tokens_per_s"] > 0
         assert report[race]["ratio"] > 0
+
+
+@pytest.mark.slow
+def test_ddp_speed_race_runs_end_to_end(tmp_path):
+    """benchmarks/ddp_speed.py on a tiny budget: 1 process and 2 under torchrun report steps/s, a ratio and the
+    all-reduce's share (none is asserted but that they were measured)."""
+    out = tmp_path / "d.json"
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "ddp_speed.py"), "--recipe", "dcgan_digits", "--rounds", "1",
+           "--steps", "2", "--out", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = json.loads(out.read_text())
+    assert report["steps_per_s"]["plain"] > 0 and report["steps_per_s"]["torchrun"] > 0
+    assert 0 < report["allreduce_share_torchrun"] < 1 and report["torchrun_processes"] == 2

@@ -24,11 +24,16 @@ def _input_gradient(out: torch.Tensor, x: torch.Tensor, scale: Scale) -> torch.T
     return grad / scale(torch.ones((), device=grad.device))  # an inf here makes the scaler skip the step
 
 
-def gradient_penalty(D: nn.Module, real: torch.Tensor, fake: torch.Tensor,
-                     generator: torch.Generator | None = None, scale: Scale = None) -> torch.Tensor:
-    """E[(||grad D(x_hat)||_2 - 1)^2] on random points between real and fake (Gulrajani et al. 2017)."""
-    eps_shape = (real.shape[0],) + (1,) * (real.dim() - 1)
-    eps = torch.rand(eps_shape, generator=generator, dtype=real.dtype, device=real.device)  # (B, 1, ...)
+def penalty_points(n: int, real: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+    """n uniform weights (n, 1, ...) in [0, 1) that place the gradient penalty's points between real and fake."""
+    return torch.rand((n,) + (1,) * (real.dim() - 1), generator=generator, dtype=real.dtype, device=real.device)
+
+
+def gradient_penalty(D: nn.Module, real: torch.Tensor, fake: torch.Tensor, eps: torch.Tensor | None = None,
+                     scale: Scale = None) -> torch.Tensor:
+    """E[(||grad D(x_hat)||_2 - 1)^2] on points eps * real + (1 - eps) * fake between real and fake (Gulrajani
+    et al. 2017); eps (B, 1, ...) from penalty_points, drawn here when not given."""
+    eps = penalty_points(len(real), real) if eps is None else eps
     x_hat = (eps * real.detach() + (1 - eps) * fake.detach()).requires_grad_(True)
     grad = _input_gradient(D(x_hat), x_hat, scale)
     return (grad.float().flatten(1).norm(dim=1) - 1).pow(2).mean()

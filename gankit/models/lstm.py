@@ -71,17 +71,34 @@ class LSTMGenerator(nn.Module):
         return out
 
 
-    def gumbel_sample(self, n: int, generator: torch.Generator, beta: float | torch.Tensor) -> tuple:
+    def uniforms(self, n: int, generator: torch.Generator | None = None, start: int = 0) -> torch.Tensor:
+        """The uniform numbers (n, L) `sample` draws from `generator` when given none, drawn in the same order
+        (one column per token from `start` on; the columns before it, a prefix's, are zero)."""
+        device = next(self.parameters()).device
+        return torch.cat([torch.zeros((n, start), device=device)] +
+                         [torch.rand((n, 1), generator=generator, device=device) for _ in range(start, self.length)],
+                         dim=1)
+
+    def gumbel_uniforms(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """The uniform numbers (n, L, V) behind `gumbel_sample`'s Gumbel noise, in the order it would draw them."""
+        device = next(self.parameters()).device
+        return torch.stack([torch.rand((n, self.vocab), generator=generator, device=device)
+                            for _ in range(self.length)], dim=1)
+
+    def gumbel_sample(self, n: int, beta: float | torch.Tensor, uniforms: torch.Tensor | None = None,
+                      generator: torch.Generator | None = None) -> tuple:
         """n sequences drawn with the Gumbel-max trick, and their relaxation (RelGAN): each token is
-        argmax(logits + g), g Gumbel noise from `generator`, fed back as the next input; its relaxed one-hot
-        softmax(beta * (logits + g)) (n, L, V) carries the gradient to G. Returns (tokens (n, L), relaxed)."""
+        argmax(logits + g), g = -log(-log u) Gumbel noise of `uniforms` (n, L, V) (drawn from `generator` when
+        not given), fed back as the next input; its relaxed one-hot softmax(beta * (logits + g)) (n, L, V)
+        carries the gradient to G. Returns (tokens (n, L), relaxed)."""
+        uniforms = self.gumbel_uniforms(n, generator) if uniforms is None else uniforms
         device = next(self.parameters()).device
         x = torch.full((n, 1), self.vocab, dtype=torch.int64, device=device)
         state, tokens, relaxed = None, [], []
-        for _ in range(self.length):
+        for i in range(self.length):
             h, state = self.lstm(self.embed(x), state)
             logits = self.head(h[:, -1]).float()  # (n, V)
-            u = torch.rand(logits.shape, generator=generator, device=device)
+            u = uniforms[:, i]
             gumbel = -torch.log((-torch.log(u.clamp(1e-20, 1.0))).clamp_min(1e-20))  # -log(-log u)
             noisy = logits + gumbel
             x = noisy.argmax(dim=-1, keepdim=True)  # (n, 1): an exact sample of softmax(logits)

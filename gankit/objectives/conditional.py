@@ -68,7 +68,8 @@ def _class_loss(parts: Parts, logits: torch.Tensor, y: torch.Tensor) -> torch.Te
 
 
 def _uniform_labels(parts: Parts):
-    return lambda n, t: torch.randint(parts.spec.num_classes, (n,), generator=t.rng("noise"), device=t.device)
+    k = parts.spec.num_classes
+    return lambda n, t: t.draw("noise", lambda m, g: torch.randint(k, (m,), generator=g, device=t.device), n)
 
 
 def train_step(parts: Parts, data, t) -> dict:

@@ -81,8 +81,8 @@ def query_pool(pool: torch.Tensor, count: torch.Tensor, images: torch.Tensor, ge
     update is deterministic; nothing here reads the device.
     """
     size, n = pool.shape[0], images.shape[0]
-    if size == 0:
-        return images
+    if size == 0:  # no pool: D sees the new fakes, cut from G's graph (G has already been updated through them)
+        return images.detach()
     images = images.detach().float()
     full = count >= size  # 0-d bool
     fill_slots = (count + torch.arange(n, device=pool.device)) % size

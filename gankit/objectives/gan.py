@@ -15,6 +15,7 @@ import torch
 
 from gankit.data import DataSpec
 from gankit.losses import clip_weights_, gradient_penalty, loss_for, r1_penalty
+from gankit.losses.penalties import penalty_points
 from gankit.models import build_models, initialise
 from gankit.objectives import sample_scores as scores
 from gankit.objectives.outputs import IMAGE_WRITERS, draw_picture, toy_preview
@@ -37,7 +38,7 @@ def build(cfg, spec: DataSpec, data=None) -> Parts:
 
 def noise(parts: Parts, n: int, t) -> torch.Tensor:
     model = parts.cfg.model
-    return sample_z(n, model.z_dim, model.z_dist, t.rng("noise"))  # (n, z_dim) on the device
+    return t.draw("noise", lambda m, g: sample_z(m, model.z_dim, model.z_dist, g), n)  # (n, z_dim) on the device
 
 
 def _report(d_out: torch.Tensor, probabilistic: bool) -> torch.Tensor:
@@ -59,8 +60,8 @@ def discriminate(lc, d_fn, real: torch.Tensor, fake: torch.Tensor, t) -> tuple[t
     stats = {"loss_D": loss.detach(), "D_real": _report(d_real, loss_fn.probabilistic),
              "D_fake": _report(d_fake, loss_fn.probabilistic)}
     if lc.penalty == "gp":
-        penalty = lc.gp_weight * gradient_penalty(lambda x: d_fn(x)[0], real, fake, t.rng("noise"),
-                                                  t.loss_scale("D"))
+        eps = t.draw("noise", lambda m, g: penalty_points(m, real, g), len(real))
+        penalty = lc.gp_weight * gradient_penalty(lambda x: d_fn(x)[0], real, fake, eps, t.loss_scale("D"))
     elif lc.penalty == "r1":
         penalty = lc.r1_gamma / 2 * r1_penalty(d_real, real, t.loss_scale("D"))
     else:
@@ -135,7 +136,7 @@ def g_step(parts: Parts, t, kept: tuple | None = None, labels: Labels | None = N
     D = parts.nets["D"]
     with t.frozen(D), t.autocast():
         if kept is None:
-            n = parts.cfg.train.batch_size
+            n = t.share(parts.cfg.train.batch_size)
             y = labels.draw(n, t) if labels is not None else None
             fake = _fake(parts, n, t, y)
         else:

@@ -50,6 +50,12 @@ def build(cfg, spec: DataSpec, data=None) -> Parts:
                  buffers={"probe_u": text.probe_uniforms(cfg, spec.shape[0])}, counters={"anneal_steps": anneal})
 
 
+def gumbel_uniforms(parts: Parts, n: int, t) -> torch.Tensor:
+    """The uniform numbers (n, L, V) of n sequences' Gumbel noise, from the step context's noise stream."""
+    G = parts.nets["G"]
+    return t.draw("noise", lambda m, g: G.gumbel_uniforms(m, g), n)
+
+
 def beta(parts: Parts, step: int) -> float:
     """The inverse temperature of the iteration after `step` completed ones: 1 at the first adversarial step,
     beta_max at the last one of the annealing and after."""
@@ -69,7 +75,7 @@ def d_step(parts: Parts, data, t, b: float) -> dict:
     D, V = parts.nets["D"], len(parts.spec.vocab)
     real, _ = t.batch(data, parts.cfg.train.batch_size)
     with torch.no_grad():
-        _, fake = parts.nets["G"].gumbel_sample(len(real), t.rng("noise"), b)
+        _, fake = parts.nets["G"].gumbel_sample(len(real), b, gumbel_uniforms(parts, len(real), t))
     with t.autocast():
         d_real, d_fake = D(F.one_hot(real, V).float()), D(fake)
         loss = relativistic(d_real, d_fake)
@@ -83,7 +89,7 @@ def g_step(parts: Parts, data, t, b: float) -> dict:
     G, D, V = parts.nets["G"], parts.nets["D"], len(parts.spec.vocab)
     real, _ = t.batch(data, parts.cfg.train.batch_size)
     with t.frozen(D), t.autocast():
-        _, fake = G.gumbel_sample(len(real), t.rng("noise"), b)
+        _, fake = G.gumbel_sample(len(real), b, gumbel_uniforms(parts, len(real), t))
         loss = relativistic(D(fake), D(F.one_hot(real, V).float()))
     t.update("G", loss, max_norm=parts.cfg.options.grad_clip)
     return {"loss_G": loss.detach()}

@@ -59,7 +59,8 @@ def phase(parts: Parts, step: int) -> str:
 def d_step(parts: Parts, data, t) -> dict:
     """One D update: real sequences against as many fresh samples of G."""
     real, _ = t.batch(data, parts.cfg.train.batch_size)
-    fake = parts.nets["G"].sample(len(real), t.rng("noise"))
+    G = parts.nets["G"]
+    fake = G.sample(len(real), uniforms=t.draw("noise", lambda m, g: G.uniforms(m, g), len(real)))
     D = parts.nets["D"]
     with t.autocast():
         loss, stats, _ = gan.discriminate(parts.cfg.loss, lambda x: (D(x), None), real, fake, t)
@@ -78,7 +79,8 @@ def rewards(parts: Parts, x: torch.Tensor, t) -> torch.Tensor:
         B, L = x.shape
         out = torch.empty((B, L), device=x.device)
         for i in range(1, L):
-            done = G_rollout.sample(B * n, t.rng("rollout"), prefix=x[:, :i].repeat(n, 1))  # (n * B, L)
+            u = t.draw("rollout", lambda m, g: G_rollout.uniforms(n * m, g, start=i).view(n, m, L), B, dim=1)
+            done = G_rollout.sample(B * n, prefix=x[:, :i].repeat(n, 1), uniforms=u.reshape(n * B, L))  # (n * B, L)
             out[:, i - 1] = torch.sigmoid(D(done).float()).view(n, B).mean(0)
         out[:, L - 1] = torch.sigmoid(D(x).float())
     finally:
@@ -89,7 +91,8 @@ def rewards(parts: Parts, x: torch.Tensor, t) -> torch.Tensor:
 def g_step(parts: Parts, t) -> dict:
     """One REINFORCE update of G on its own samples, then G_rollout moves toward G."""
     G, opts = parts.nets["G"], parts.cfg.options
-    x = G.sample(parts.cfg.train.batch_size, t.rng("noise"))  # (B, L)
+    B = t.share(parts.cfg.train.batch_size)
+    x = G.sample(B, uniforms=t.draw("noise", lambda m, g: G.uniforms(m, g), B))  # (B, L)
     reward = rewards(parts, x, t)
     with t.autocast():
         loss = -(G.log_prob(x) * reward).mean()

@@ -102,7 +102,8 @@ def d_step(parts: Parts, data, t) -> tuple[dict, tuple]:
     """One D update on a fresh batch; (stats, (x, its labels, target labels)) for G's update."""
     G, D, lc, opts = parts.nets["G"], parts.nets["D"], parts.cfg.loss, parts.cfg.options
     x, y = t.batch(data, parts.cfg.train.batch_size)
-    y_trg = y[torch.randperm(len(y), generator=t.rng("noise"), device=y.device)]
+    # the batch's labels in a random order (under torchrun: of the whole global batch, as one process has it)
+    y_trg = t.gather(y)[t.draw("noise", lambda m, g: torch.randperm(m, generator=g, device=y.device), len(y))]
     with torch.no_grad(), t.autocast():
         fake = G(x, domain_vector(parts, y_trg))
     with t.autocast():

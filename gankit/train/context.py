@@ -8,31 +8,37 @@ import hashlib
 import torch
 from torch import nn
 
+from gankit.train.distributed import SINGLE, World, average_gradients, gather_tensor
 from gankit.train.schedule import apply_schedule
 
-# The two streams gankit 0.1 seeded as seed * 3 + 1 and seed * 3 + 2 keep those seeds on
-# process 0, so runs (and the reproductions' numbers) stay what they were.
+# The two streams gankit 0.1 seeded as seed * 3 + 1 and seed * 3 + 2 keep those seeds, so runs (and the
+# reproductions' numbers) stay what they were.
 LEGACY_STREAMS = {"data": 1, "noise": 2}
 AUTOCAST = {"bf16": torch.bfloat16, "fp16": torch.float16}
 
 
-def stream_seed(seed: int, rank: int, stream: str) -> int:
-    """The seed of one random stream: a function of (run seed, process rank, stream name)."""
-    if rank == 0 and stream in LEGACY_STREAMS:
+def stream_seed(seed: int, stream: str) -> int:
+    """The seed of one random stream: a function of (run seed, stream name), the same in every process."""
+    if stream in LEGACY_STREAMS:
         return seed * 3 + LEGACY_STREAMS[stream]
-    digest = hashlib.sha256(f"{seed}/{rank}/{stream}".encode()).digest()
+    digest = hashlib.sha256(f"{seed}/0/{stream}".encode()).digest()
     return int.from_bytes(digest[:8], "little") & (2**63 - 1)
 
 
 class StepContext:
-    """Devices, precision, random streams and the optimizers, as one object handed to train_step."""
+    """Devices, precision, random streams and the optimizers, as one object handed to train_step.
+
+    Under torchrun (`world` of several processes) the streams are the run's, the same in every process: a
+    per-example draw is made for the whole global batch and each process keeps its share (`draw`, `batch`),
+    and `update` averages the gradients over the processes before the optimizer steps.
+    """
 
     def __init__(self, seed: int, device: torch.device, precision: str,
-                 optimizers: dict[str, torch.optim.Optimizer], schedules: dict, rank: int = 0):
-        self.seed, self.device, self.precision, self.rank = seed, device, precision, rank
+                 optimizers: dict[str, torch.optim.Optimizer], schedules: dict, world: World = SINGLE):
+        self.seed, self.device, self.precision, self.world = seed, device, precision, world
         self.optimizers, self.schedules = optimizers, schedules
         self.step = 0  # completed iterations; schedules read it
-        self.examples = 0  # data examples drawn by t.batch (the loop logs it as examples_seen)
+        self.examples = 0  # data examples drawn by t.batch over every process (the loop logs it as examples_seen)
         self.generators: dict[str, torch.Generator] = {}
         # fp16 needs loss scaling; bf16 has fp32's range and does not.
         self.scalers = ({name: torch.amp.GradScaler(device.type) for name in optimizers}
@@ -40,18 +46,41 @@ class StepContext:
 
     # Randomness -----------------------------------------------------------------
     def rng(self, stream: str, device: torch.device | None = None) -> torch.Generator:
-        """The generator of a named stream, on the training device (or `device`); saved in checkpoints."""
+        """The generator of a named stream, on the training device (or `device`); saved in checkpoints. Under
+        several processes, draw per-example randomness through `draw`, which keeps this process's share."""
         gen = self.generators.get(stream)
         if gen is None:
             gen = torch.Generator(device=device or self.device)
-            gen.manual_seed(stream_seed(self.seed, self.rank, stream))
+            gen.manual_seed(stream_seed(self.seed, stream))
             self.generators[stream] = gen
         return gen
 
+    def share(self, n: int) -> int:
+        """This process's number of examples of a global batch of n (n itself in one process)."""
+        return n // self.world.size
+
+    def draw(self, stream: str, fn, n: int, dim: int = 0) -> torch.Tensor:
+        """Randomness for this process's n examples: fn(m, generator) draws m examples' worth along `dim` from
+        the stream; under N processes it draws for N * n and keeps this process's n (rank r: r*n..(r+1)*n),
+        so the processes together draw exactly what one process would for the global batch."""
+        gen = self.rng(stream)
+        if not self.world.active:
+            return fn(n, gen)
+        return fn(n * self.world.size, gen).narrow(dim, self.world.rank * n, n)
+
+    def gather(self, x: torch.Tensor) -> torch.Tensor:
+        """Every process's x concatenated along dim 0 in rank order (x itself in one process); no gradient."""
+        return torch.cat(gather_tensor(x.detach(), self.world)) if self.world.active else x
+
     def batch(self, data, batch_size: int):
-        """A random batch from `data` (drawn where the data are held), on the training device."""
+        """This process's share of a random global batch of `batch_size` from `data` (drawn where the data are
+        held), on the training device."""
         x, y = data.sample(batch_size, self.rng("data", data.device))
         self.examples += batch_size
+        if self.world.active:
+            n = self.share(batch_size)
+            lo = self.world.rank * n
+            x, y = x[lo:lo + n], (y[lo:lo + n] if y is not None else None)
         if x.device != self.device:
             x = x.to(self.device, non_blocking=True)
             y = y.to(self.device, non_blocking=True) if y is not None else None
@@ -92,15 +121,21 @@ class StepContext:
         scaler = self.scalers.get(name)
         if scaler is None:
             loss.backward()
+            self._average(opt)
             self._clip(opt, max_norm)
             opt.step()
             return
         scaler.scale(loss).backward()
+        self._average(opt)  # every process holds the same scaled gradients, so skips the same steps
         if max_norm is not None:
             scaler.unscale_(opt)  # clip the true gradients, not the scaled ones
         self._clip(opt, max_norm)
         scaler.step(opt)
         scaler.update()
+
+    def _average(self, opt: torch.optim.Optimizer) -> None:
+        if self.world.active:
+            average_gradients([p for group in opt.param_groups for p in group["params"]], self.world)
 
     @staticmethod
     def _clip(opt: torch.optim.Optimizer, max_norm: float | None) -> None:

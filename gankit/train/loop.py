@@ -16,6 +16,7 @@ from gankit.data import load_dataset
 from gankit.errors import GankitError
 from gankit.train import checkpoint as ckpt
 from gankit.train.device import place_data
+from gankit.train.distributed import SINGLE, World, agree, barrier
 from gankit.train.evaluator import TrainingEvaluator
 from gankit.train.pictures import finish_pictures
 from gankit.train.run_dir import StatsLog
@@ -24,7 +25,7 @@ from gankit.train.session import Session, advance, settle_sampler, precision_not
 
 # What may change when a run is resumed: how long and how it reports, not what it learns.
 RESUMABLE_KEYS = ("train.steps", "train.minutes", "train.log_every", "train.sample_every", "train.checkpoint_every",
-                  "train.keep_checkpoints", "train.progress", "train.tensorboard")
+                  "train.keep_checkpoints", "train.progress", "train.tensorboard", "train.dist_timeout")
 
 
 def unresumable_changes(now: dict, then: dict) -> list[str]:
@@ -53,6 +54,7 @@ def _check_means(record: dict, first_step: int, run_dir: Path) -> None:
 
 
 def _save(s: Session, run_dir: Path, stem: str | None = None) -> None:
+    # Every process takes part (each one's own state is gathered); rank 0 writes, then all wait for it.
     # One device read for every network: a diverged network is never written.
     nets = list(s.nets.items())
     finite = torch.stack([torch.stack([torch.isfinite(p).all() for p in net.parameters()]).all()
@@ -63,19 +65,26 @@ def _save(s: Session, run_dir: Path, stem: str | None = None) -> None:
                             f"was written for it; {_last_good(run_dir)}; lower the learning rates and try again.")
     tensors, meta = s.tensors()
     meta["config"] = to_dict(s.cfg)
-    ckpt.save_checkpoint(run_dir / "checkpoints", s.step, tensors, meta, stem=stem)
-    if stem is None:
-        ckpt.prune_checkpoints(run_dir / "checkpoints", s.cfg.train.keep_checkpoints)
+    if s.t.world.main:
+        ckpt.save_checkpoint(run_dir / "checkpoints", s.step, tensors, meta, stem=stem)
+        if stem is None:
+            ckpt.prune_checkpoints(run_dir / "checkpoints", s.cfg.train.keep_checkpoints)
+    barrier(s.t.world)
 
 
 def _evaluate(s: Session, evaluator, log: StatsLog, run_dir: Path) -> None:
-    # The best checkpoint is written before the regular one, so that one records it for --resume.
-    values = evaluator()  # the metric that steers the best checkpoint, and the others of its group
-    value = values[evaluator.metric]
-    log.write({"step": s.step, **{f"metrics/{name}": v for name, v in values.items()}})
-    best = s.extra.get("best")
-    if evaluator.better(value, best["value"] if best else None):
-        s.extra["best"] = {"metric": evaluator.metric, "value": value, "step": s.step}
+    # The best checkpoint is written before the regular one, so that one records it for --resume. Under
+    # torchrun rank 0 alone evaluates (the others hold no evaluator) and tells the others whether it is a best.
+    better = False
+    if evaluator is not None:
+        values = evaluator()  # the metric that steers the best checkpoint, and the others of its group
+        value = values[evaluator.metric]
+        log.write({"step": s.step, **{f"metrics/{name}": v for name, v in values.items()}})
+        best = s.extra.get("best")
+        better = evaluator.better(value, best["value"] if best else None)
+        if better:
+            s.extra["best"] = {"metric": evaluator.metric, "value": value, "step": s.step}
+    if agree(better, s.t.world):
         _save(s, run_dir, stem="best")
 
 
@@ -96,9 +105,14 @@ def _resume(s: Session, run_dir: Path) -> None:
     """Continue from the newest checkpoint that loads: the same state, bit for bit; nothing is written here."""
     _newest_checkpoint(run_dir)  # a run with none at all is one sentence
     tensors, meta, path, skipped = ckpt.load_newest_good(run_dir / "checkpoints")
-    for damaged in skipped:
+    for damaged in skipped if s.t.world.main else ():
         print(f"gankit: skipping a damaged checkpoint, {damaged}; resuming from {path.name}.", file=sys.stderr)
     _check_same_config(s.cfg, meta, run_dir)
+    saved, world = meta.get("world_size", 1), s.t.world
+    if saved != world.size and world.main:
+        print(f"gankit: {path.name} was saved by {saved} process(es) and {world.size} continue it: weights, "
+              "optimizers and the data and noise streams are the same in every process and go on as saved; "
+              f"process r takes process r mod {saved}'s own dropout generator and image pools.", file=sys.stderr)
     s.restore(tensors, meta)
     if s.step > s.cfg.train.steps:
         raise GankitError(f"{run_dir} is already at step {s.step}, past train.steps={s.cfg.train.steps}; resume "
@@ -121,18 +135,19 @@ def _picture(s: Session, data, stem: Path, log: StatsLog | None = None) -> None:
 
 
 def _out_of_time(s: Session, pending: float = 0.0) -> bool:
-    """Whether train.minutes of training time (plus `pending` seconds not yet added) are spent."""
+    """Whether train.minutes of training time (plus `pending` seconds not yet added) are spent; under torchrun,
+    as soon as one process's clock says so, for every process at the same step."""
     minutes = s.cfg.train.minutes
-    return minutes is not None and s.wall_time + pending >= 60 * minutes
+    return minutes is not None and agree(s.wall_time + pending >= 60 * minutes, s.t.world)
 
 
 def _outputs(s: Session, data, run_dir: Path, log: StatsLog, evaluator, last: bool) -> None:
     """The step's picture, evaluation and checkpoint, each when it is due (or on the last step)."""
-    tc = s.cfg.train
-    picture, save = s.step % tc.sample_every == 0 or last, s.step % tc.checkpoint_every == 0 or last
-    evaluate = evaluator is not None and (s.step % tc.eval_every == 0 or last)
-    if picture or evaluate or save:
-        settle_sampler(s)  # an EMA copy's BatchNorm statistics from its own weights
+    tc, main = s.cfg.train, s.t.world.main
+    picture, save = main and (s.step % tc.sample_every == 0 or last), s.step % tc.checkpoint_every == 0 or last
+    evaluate = tc.eval_every > 0 and (s.step % tc.eval_every == 0 or last)
+    if main and (picture or evaluate or save):
+        settle_sampler(s)  # an EMA copy's BatchNorm statistics from its own weights (only rank 0's are written)
     if picture:
         _picture(s, data, run_dir / "samples" / f"step-{s.step:06d}", log)
     if evaluate:
@@ -141,17 +156,18 @@ def _outputs(s: Session, data, run_dir: Path, log: StatsLog, evaluator, last: bo
         _save(s, run_dir)
 
 
-def train_run(cfg: Config, run_dir: Path, resume: bool = False) -> dict[str, Path]:
-    """Train (or continue) the run in run_dir; return the paths of its pictures."""
-    tc = cfg.train
+def train_run(cfg: Config, run_dir: Path, resume: bool = False, world: World = SINGLE) -> dict[str, Path]:
+    """Train (or continue) the run in run_dir; return the paths of its pictures. Under torchrun (`world`) every
+    process runs this with the same run_dir; rank 0 alone writes into it."""
+    tc, main = cfg.train, world.main
     run_dir = Path(run_dir)
 
     # Data, networks, optimizers and every random stream, all from the seed.
     data = load_dataset(cfg.data)
-    s = start_session(cfg, data)
+    s = start_session(cfg, data, world=world)
     train_data = place_data(data, s.t.device)  # pictures and metrics keep reading `data` on the CPU
     for note in (speedup_note(s), precision_note(s), getattr(data, "note", "") and f"data: {data.note}."):
-        if note:
+        if note and main:
             print(f"gankit: {note}", file=sys.stderr)
 
     if resume:
@@ -159,15 +175,16 @@ def train_run(cfg: Config, run_dir: Path, resume: bool = False) -> dict[str, Pat
     # The log is checked (and cut back to the checkpoint) before config.yaml is written: a resume that
     # fails leaves the run as it was.
     log = StatsLog(run_dir / "stats.jsonl", keep_until=s.step,
-                   tensorboard_dir=run_dir / "tensorboard" if tc.tensorboard else None)
-    save_config(cfg, run_dir / "config.yaml")
-    evaluator = TrainingEvaluator(s) if tc.eval_every else None
+                   tensorboard_dir=run_dir / "tensorboard" if tc.tensorboard else None, world=world)
+    evaluator = TrainingEvaluator(s) if tc.eval_every and main else None
     samples_dir = run_dir / "samples"
-    samples_dir.mkdir(exist_ok=True)
-    if s.step == 0:
-        _picture(s, data, samples_dir / "step-000000")
+    if main:
+        save_config(cfg, run_dir / "config.yaml")
+        samples_dir.mkdir(exist_ok=True)
+        if s.step == 0:
+            _picture(s, data, samples_dir / "step-000000")
 
-    bar = tqdm(total=tc.steps, initial=s.step, disable=not tc.progress, unit="step", dynamic_ncols=True)
+    bar = tqdm(total=tc.steps, initial=s.step, disable=not (tc.progress and main), unit="step", dynamic_ncols=True)
     try:
         interval_start, mark = s.step + 1, time.perf_counter()
         while s.step < tc.steps and not _out_of_time(s):
@@ -190,5 +207,5 @@ def train_run(cfg: Config, run_dir: Path, resume: bool = False) -> dict[str, Pat
     finally:
         bar.close()
         log.close()
-        pictures = finish_pictures(run_dir)
+        pictures = finish_pictures(run_dir) if main else {}
     return pictures

@@ -10,6 +10,7 @@ import torch
 
 from gankit.atomic import atomic_write
 from gankit.errors import GankitError
+from gankit.train.distributed import SINGLE, World, mean_over_ranks
 from gankit.viz import make_grid
 
 RUN_NAME = re.compile(r"^(\d{5})-(.+)$")
@@ -52,15 +53,18 @@ def latest_run_dir(out: Path, name: str) -> Path | None:
 
 
 class StatsLog:
-    """Appends one JSON object per logged step to stats.jsonl (and TensorBoard, when asked)."""
+    """Appends one JSON object per logged step to stats.jsonl (and TensorBoard, when asked). Under torchrun
+    every process accumulates and averages its statistics with the others; only rank 0 writes."""
 
-    def __init__(self, path: Path, keep_until: int, tensorboard_dir: Path | None = None):
-        self.path = Path(path)
-        self._drop_after(keep_until)
-        self._file = self.path.open("a")
+    def __init__(self, path: Path, keep_until: int, tensorboard_dir: Path | None = None, world: World = SINGLE):
+        self.path, self.world = Path(path), world
         self._sums: dict[str, torch.Tensor] = {}
         self._counts: dict[str, int] = {}
-        self._tb = None
+        self._file = self._tb = None
+        if not world.main:
+            return
+        self._drop_after(keep_until)
+        self._file = self.path.open("a")
         if tensorboard_dir is not None:
             try:
                 from torch.utils.tensorboard import SummaryWriter
@@ -89,7 +93,9 @@ class StatsLog:
         atomic_write(self.path, lambda f: f.write(text))  # a crash leaves the old log or the new, never half
 
     def write(self, record: dict) -> None:
-        """Log one record (must hold 'step')."""
+        """Log one record (must hold 'step'); rank 0 only."""
+        if self._file is None:
+            return
         self._file.write(json.dumps(record) + "\n")
         self._file.flush()
         if self._tb is not None:
@@ -107,10 +113,10 @@ class StatsLog:
         """The interval's means as floats, read from the device at once; a new interval starts.
 
         Each statistic is averaged over the steps that reported it (a phase's or a lazy regulariser's
-        statistic is not diluted by the steps without it).
+        statistic is not diluted by the steps without it), then over the processes.
         """
         keys = list(self._sums)
-        values = torch.stack([self._sums[k].float() for k in keys]).tolist() if keys else []
+        values = mean_over_ranks(torch.stack([self._sums[k].float() for k in keys]), self.world).tolist() if keys else []
         means = {k: v / self._counts[k] for k, v in zip(keys, values)}
         self._sums, self._counts = {}, {}
         return means
@@ -123,6 +129,7 @@ class StatsLog:
 
     def close(self) -> None:
         """Flush and close the files."""
-        self._file.close()
+        if self._file is not None:
+            self._file.close()
         if self._tb is not None:
             self._tb.close()

@@ -16,7 +16,9 @@ from gankit.data import DataSpec, spec_of
 from gankit.errors import GankitError
 from gankit.objectives import OBJECTIVES, Family, Parts
 from gankit.train import checkpoint as ckpt
-from gankit.train.context import StepContext
+from gankit.train.context import StepContext, stream_seed
+from gankit.train.distributed import SINGLE, World, broadcast_module, gather_tensor
+from gankit.train.sync_bn import sync_batch_norms
 from gankit.train.device import configure_determinism, resolve_device, resolve_precision
 from gankit.train.ema import batch_norms, make_ema, recompute_batch_norm, update_ema
 from gankit.train.graphs import GraphedStep, graph_refusal
@@ -74,12 +76,19 @@ class Session:
             for name, value in table.items():
                 t[f"{prefix}.{name}"] = value.detach().cpu().clone().contiguous()
         meta["context"] = self.t.state(t)
+        world = self.t.world
+        if world.active:  # every process's own state: rank r's under "rank{r}/" (rank 0's where one process keeps it)
+            for key in [k for k in t if _per_process(k)]:
+                for rank, value in enumerate(gather_tensor(t[key], world)[1:], start=1):
+                    t[f"rank{rank}/{key}"] = value.cpu()
+            meta["world_size"] = world.size
         return t, meta
 
     def restore(self, tensors: dict, meta: dict) -> None:
-        """Load a checkpoint's state into this session."""
+        """Load a checkpoint's state into this session (under torchrun, this process's own part of it)."""
         if "optimizers" not in meta:
             tensors, meta = upgrade_v01(tensors, meta)
+        tensors = own_state(tensors, meta.get("world_size", 1), self.t.world)
         load_nets(self.parts, tensors)
         for name, opt in self.t.optimizers.items():
             opt.load_state_dict(ckpt.optimizer_from_flat(f"opt_{name}", meta["optimizers"][name], tensors))
@@ -93,6 +102,22 @@ class Session:
             tc = self.cfg.train
             self.t.examples = self.step * tc.batch_size * tc.n_critic
         self.wall_time, self.extra = meta["wall_time"], meta.get("extra", {})
+
+
+def _per_process(key: str) -> bool:
+    """Whether a checkpoint tensor is one process's own (torch's global generators, Parts.local)."""
+    return key in ("rng.torch", "rng.cuda") or key.startswith("local.")
+
+
+def own_state(tensors: dict, saved_world: int, world: World) -> dict:
+    """The checkpoint's tensors as this process reads them: its own per-process state under the plain keys.
+    Under another world size, process r takes saved process r mod saved_world's (the weights, optimizers and
+    data and noise streams are the same in every process, so only dropout generators and pools re-shard)."""
+    source = world.rank % saved_world
+    if not source:
+        return tensors
+    own = {k.removeprefix(f"rank{source}/"): v for k, v in tensors.items() if k.startswith(f"rank{source}/")}
+    return tensors | own
 
 
 def upgrade_v01(tensors: dict, meta: dict) -> tuple[dict, dict]:
@@ -131,9 +156,10 @@ def _trained_nets(parts: Parts) -> list[str]:
     return [name for spec in parts.optimizers.values() for name in spec.nets]
 
 
-def start_session(cfg: Config, data, device: torch.device | str | None = None, rank: int = 0) -> Session:
-    """Build a family's networks (on the CPU, from the seed), move them to the device, make optimizers."""
-    device = resolve_device(device or cfg.train.device)
+def start_session(cfg: Config, data, device: torch.device | str | None = None, world: World = SINGLE) -> Session:
+    """Build a family's networks (on the CPU, from the seed), move them to the device, make optimizers; under
+    torchrun (`world`), on this process's GPU, with rank 0's weights and BatchNorm synchronised when asked."""
+    device = process_device(resolve_device(device or cfg.train.device), world)
     configure_determinism(device, cfg.train.deterministic)
     spec = spec_of(data)
     parts = build_parts(cfg, spec, data)
@@ -143,20 +169,46 @@ def start_session(cfg: Config, data, device: torch.device | str | None = None, r
     for table in (parts.buffers, parts.local):
         for name, value in table.items():
             table[name] = value.to(device)
+    if world.active:
+        join_world(cfg, parts, device, world)
     family = family_of(cfg)
-    speedup = speedup_of(cfg, device, [o.cfg for o in parts.optimizers.values()], family)
+    speedup = speedup_of(cfg, device, [o.cfg for o in parts.optimizers.values()], family, world)
     optimizers = {name: make_optimizer(o.cfg, [p for n in o.nets for p in parts.nets[n].parameters()], device,
                                        capturable=speedup == "cudagraph")
                   for name, o in parts.optimizers.items()}
     schedules = {name: o.cfg for name, o in parts.optimizers.items()}
     t = StepContext(cfg.train.seed, device, resolve_precision(cfg.train.precision, device), optimizers, schedules,
-                    rank)
+                    world)
     if speedup not in (None, "cudagraph"):
         _compile(cfg, parts, speedup)
     return Session(cfg=cfg, family=family, parts=parts, t=t, spec=spec, speedup=speedup)
 
 
-def speedup_of(cfg: Config, device: torch.device, optimizer_cfgs: list, family: Family) -> str | None:
+def process_device(device: torch.device, world: World) -> torch.device:
+    """Under torchrun, a GPU process's own GPU: cuda:LOCAL_RANK."""
+    if world.active and device.type == "cuda":
+        if world.local_rank >= torch.cuda.device_count():
+            raise GankitError(f"LOCAL_RANK={world.local_rank} but this machine has {torch.cuda.device_count()} "
+                              "GPU(s); give torchrun --nproc_per_node at most that many.")
+        device = torch.device("cuda", world.local_rank)
+        torch.cuda.set_device(device)
+    return device
+
+
+def join_world(cfg: Config, parts: Parts, device: torch.device, world: World) -> None:
+    """Synchronised BatchNorm when asked, rank 0's weights everywhere, and each process its own dropout stream
+    (torch's global generator; rank 0 keeps the one-process run's)."""
+    if cfg.train.sync_bn:
+        for name in _trained_nets(parts):
+            parts.nets[name] = sync_batch_norms(parts.nets[name], device.type)
+    for net in parts.nets.values():
+        broadcast_module(net, world)
+    if world.rank:
+        torch.manual_seed(stream_seed(cfg.train.seed, f"torch/{world.rank}"))
+
+
+def speedup_of(cfg: Config, device: torch.device, optimizer_cfgs: list, family: Family,
+               world: World = SINGLE) -> str | None:
     """What train.compile does here: 'cudagraph' (the whole step as one CUDA graph), a torch.compile mode, or None.
 
     auto: on a GPU, one CUDA graph of the whole step where the step allows one (measured fastest,
@@ -167,7 +219,7 @@ def speedup_of(cfg: Config, device: torch.device, optimizer_cfgs: list, family: 
     real and fake batches before the backward passes, so they fail ("accessing tensor output of CUDAGraphs
     that has been overwritten", measured on an H100) and are not offered.
     """
-    if not cfg.train.compile:
+    if not cfg.train.compile or (world.active and device.type == "cuda"):  # no collectives inside a graph here
         return None
     mode = cfg.train.compile_mode
     refusal = graph_refusal(cfg, device, optimizer_cfgs, family)

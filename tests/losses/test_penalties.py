@@ -3,6 +3,7 @@ import torch
 from torch import nn
 
 from gankit.losses import clip_weights_, gradient_penalty, r1_penalty
+from gankit.losses.penalties import penalty_points
 
 
 def linear_critic(w):
@@ -17,7 +18,7 @@ def test_gradient_penalty_of_a_linear_critic_is_closed_form():
     # grad_x (w.x + b) = w everywhere, so the penalty is (||w|| - 1)^2 wherever x_hat falls.
     f, _ = linear_critic([3.0, 4.0])
     real, fake = torch.randn(32, 2), torch.randn(32, 2)
-    gp = gradient_penalty(f, real, fake, torch.Generator().manual_seed(0))
+    gp = gradient_penalty(f, real, fake, penalty_points(len(real), real, torch.Generator().manual_seed(0)))
     assert gp.item() == pytest.approx((5.0 - 1.0) ** 2, rel=1e-5)
 
 
@@ -39,7 +40,7 @@ def test_gradient_penalty_uses_points_between_real_and_fake():
         return (x ** 2).sum(dim=1)
 
     real, fake = torch.zeros(64, 1), torch.ones(64, 1)
-    gradient_penalty(f, real, fake, torch.Generator().manual_seed(1))
+    gradient_penalty(f, real, fake, penalty_points(len(real), real, torch.Generator().manual_seed(1)))
     x_hat = seen[0]
     assert (x_hat >= 0).all() and (x_hat <= 1).all() and x_hat.std() > 0.1
 

@@ -46,4 +46,16 @@ def test_the_pool_is_deterministic_given_its_generator():
 
 def test_no_pool_passes_images_through():
     x = images(3, 0)
-    assert query_pool(torch.zeros(0, 1, 2, 2), torch.tensor(0), x, torch.Generator()) is x
+    assert torch.equal(query_pool(torch.zeros(0, 1, 2, 2), torch.tensor(0), x, torch.Generator()), x)
+
+
+def test_without_a_pool_d_trains_on_the_new_fakes_cut_from_gs_graph(tmp_path):
+    # cyclegan.pool_size=0 once handed D the fakes still attached to G's graph, freed by G's update: a crash
+    from gankit import api
+    from tests.conftest import tiny_cyclegan_config
+
+    cfg = tiny_cyclegan_config(steps=2)
+    cfg.options.pool_size = 0
+    fake = torch.ones(2, 1, 2, 2, requires_grad=True) * 2
+    assert not query_pool(torch.zeros(0, 1, 2, 2), torch.zeros((), dtype=torch.int64), fake, None).requires_grad
+    assert (api.train(cfg, out=tmp_path) / "checkpoints").is_dir()

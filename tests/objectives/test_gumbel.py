@@ -24,7 +24,7 @@ def session(steps=4, **options):
 def test_the_relaxation_carries_ds_gradient_to_every_part_of_g():
     s, _ = session()
     G, D = s.nets["G"], s.nets["D"]
-    tokens, relaxed = G.gumbel_sample(4, torch.Generator().manual_seed(0), beta=5.0)
+    tokens, relaxed = G.gumbel_sample(4, beta=5.0, generator=torch.Generator().manual_seed(0))
     assert torch.equal(relaxed.argmax(-1), tokens)  # the relaxed vectors peak at the drawn tokens
     assert torch.allclose(relaxed.sum(-1), torch.ones(4, 10))
     D(relaxed).sum().backward()
@@ -34,7 +34,7 @@ def test_the_relaxation_carries_ds_gradient_to_every_part_of_g():
 def test_gumbel_max_draws_follow_gs_distribution():
     s, _ = session()
     G = s.nets["G"]
-    tokens, _ = G.gumbel_sample(20000, torch.Generator().manual_seed(1), beta=1.0)
+    tokens, _ = G.gumbel_sample(20000, beta=1.0, generator=torch.Generator().manual_seed(1))
     with torch.no_grad():
         first = F.softmax(G(torch.zeros(1, 10, dtype=torch.int64))[0, 0], -1)
     counts = torch.bincount(tokens[:, 0], minlength=first.numel()).float() / 20000

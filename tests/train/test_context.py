@@ -4,6 +4,7 @@ import torch
 from torch import nn
 
 from gankit.config import OptimConfig
+from gankit.train.distributed import World
 from gankit.train.context import StepContext, stream_seed
 
 
@@ -13,15 +14,26 @@ def context(**kw):
     return StepContext(7, torch.device("cpu"), "fp32", {"N": opt}, {"N": OptimConfig(name="sgd", lr=0.1)}, **kw), net
 
 
-def test_streams_are_a_function_of_seed_rank_and_name():
-    assert stream_seed(7, 0, "data") == 22 and stream_seed(7, 0, "noise") == 23  # gankit 0.1's seeds
-    seeds = {stream_seed(7, r, s) for r in (0, 1) for s in ("data", "noise", "pool")}
-    assert len(seeds) == 6
+def test_streams_are_a_function_of_seed_and_name_the_same_in_every_process():
+    assert stream_seed(7, "data") == 22 and stream_seed(7, "noise") == 23  # gankit 0.1's seeds
+    assert len({stream_seed(7, s) for s in ("data", "noise", "pool", "rollout")}) == 4
     a, _ = context()
-    b, _ = context()
+    b, _ = context(world=World(rank=1, size=2))
     assert torch.equal(torch.rand(3, generator=a.rng("pool")), torch.rand(3, generator=b.rng("pool")))
-    c, _ = context(rank=1)
-    assert not torch.equal(torch.rand(3, generator=a.rng("data")), torch.rand(3, generator=c.rng("data")))
+
+
+def test_each_process_keeps_its_share_of_a_global_draw():
+    one, _ = context()
+    whole = one.draw("noise", lambda m, g: torch.randn(m, 3, generator=g), 8)
+    shares = [context(world=World(rank=r, size=2))[0].draw("noise", lambda m, g: torch.randn(m, 3, generator=g), 4)
+              for r in (0, 1)]
+    assert torch.equal(torch.cat(shares), whole)
+    # along another dimension: (k, B, ...) draws keep columns
+    whole = one.draw("rollout", lambda m, g: torch.rand(2, m, generator=g), 6, dim=1)
+    shares = [context(world=World(rank=r, size=3))[0].draw("rollout", lambda m, g: torch.rand(2, m, generator=g),
+                                                            2, dim=1) for r in (0, 1, 2)]
+    assert torch.equal(torch.cat(shares, dim=1), whole)
+    assert context(world=World(rank=1, size=4))[0].share(64) == 16
 
 
 def test_rng_states_round_trip_through_a_checkpoint():
