@@ -1,6 +1,5 @@
 """Real sentences: a user's text file or folder and WordNet's examples, tokenized, split and checked."""
 
-from pathlib import Path
 
 import pytest
 

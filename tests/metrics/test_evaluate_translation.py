@@ -3,7 +3,6 @@ reads the test split once and says when no classifier fits the data."""
 
 import types
 
-import pytest
 import torch
 
 from gankit.metrics.evaluate_translation import NO_CLASSIFIER, Judge, translation_scorer

@@ -2,7 +2,6 @@
 
 import dataclasses
 
-import torch
 from torch import nn
 
 from gankit.objectives import OBJECTIVES

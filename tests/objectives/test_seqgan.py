@@ -3,7 +3,6 @@ and resume bit for bit across the phase boundaries."""
 
 import copy
 
-import pytest
 import torch
 
 from gankit.data import load_dataset
