@@ -20,6 +20,7 @@ environment torchrun sets (RANK, WORLD_SIZE, LOCAL_RANK). What makes N processes
 from __future__ import annotations
 
 import datetime
+import functools
 import os
 from dataclasses import dataclass
 
@@ -52,6 +53,24 @@ class World:
 SINGLE = World()
 
 
+class LostProcessesError(GankitError):
+    """A collective failed: another process stopped (its own message says why) or dist_timeout passed."""
+
+
+def _collective(fn):
+    """fn, with a failure of the process group said in one sentence instead of gloo's or NCCL's traceback."""
+    @functools.wraps(fn)
+    def wrapped(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except RuntimeError as exc:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+            raise LostProcessesError(f"lost contact with the other training processes ({first}); the process "
+                                     "that stopped first says why. Continue with `torchrun ... gankit train RECIPE "
+                                     "--resume`.") from None
+    return wrapped
+
+
 def world_from_env(environ=os.environ) -> World:
     """The World torchrun describes in the environment (one process when WORLD_SIZE is unset)."""
     if "WORLD_SIZE" not in environ:
@@ -68,6 +87,7 @@ def world_from_env(environ=os.environ) -> World:
     return world
 
 
+@_collective
 def start(world: World, timeout_s: float) -> None:
     """Join the process group when there are several processes: gloo for CPU tensors, and NCCL for CUDA ones
     where torch has CUDA. A process that waits timeout_s for the others fails instead of hanging."""
@@ -100,6 +120,7 @@ def stop() -> None:
         dist.destroy_process_group()
 
 
+@_collective
 @torch.no_grad()
 def average_gradients(params: list[torch.nn.Parameter], world: World) -> None:
     """Replace each parameter's gradient by its mean over the processes, in one all-reduce: the gradients
@@ -120,6 +141,7 @@ def average_gradients(params: list[torch.nn.Parameter], world: World) -> None:
         offset += n
 
 
+@_collective
 @torch.no_grad()
 def broadcast_module(module: torch.nn.Module, world: World) -> None:
     """Rank 0's parameters and buffers on every rank."""
@@ -128,6 +150,7 @@ def broadcast_module(module: torch.nn.Module, world: World) -> None:
             dist.broadcast(tensor.data, 0)
 
 
+@_collective
 def mean_over_ranks(values: torch.Tensor, world: World) -> torch.Tensor:
     """A tensor of statistics averaged over the processes."""
     if not world.active:
@@ -137,6 +160,7 @@ def mean_over_ranks(values: torch.Tensor, world: World) -> torch.Tensor:
     return values / world.size
 
 
+@_collective
 def agree(flag: bool, world: World) -> bool:
     """Whether any process says yes (every process gets the same answer)."""
     if not world.active:
@@ -146,6 +170,7 @@ def agree(flag: bool, world: World) -> bool:
     return bool(value.item() > 0)
 
 
+@_collective
 def share_text(text: str | None, world: World) -> str:
     """Rank 0's string on every rank (a UTF-8 byte tensor, never a pickle)."""
     if not world.active:
@@ -159,6 +184,7 @@ def share_text(text: str | None, world: World) -> str:
     return bytes(data.cpu().tolist()).decode()
 
 
+@_collective
 def gather_tensor(tensor: torch.Tensor, world: World) -> list[torch.Tensor]:
     """Every rank's tensor of the same shape and dtype, in rank order (on every rank)."""
     if not world.active:
@@ -168,6 +194,7 @@ def gather_tensor(tensor: torch.Tensor, world: World) -> list[torch.Tensor]:
     return parts
 
 
+@_collective
 def barrier(world: World) -> None:
     """Wait for every process."""
     if world.active:

@@ -110,6 +110,7 @@ def test_an_indivisible_batch_and_a_failing_rank_are_one_sentence_each(tmp_path)
     result = launch("gan", tmp_path / "raises", env={"GANKIT_TEST_RAISE_AT": "1:2"})
     assert result.returncode != 0
     assert "gankit: error: rank 1: a test fault at step 2" in result.stderr
+    assert "[rank0]: Traceback" not in result.stderr  # rank 0, stopped by torchrun or losing rank 1: no traceback
 
 
 def test_another_world_size_on_resume_is_said_in_one_line_and_continues(tmp_path):
