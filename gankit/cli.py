@@ -98,6 +98,14 @@ def _translate(args) -> None:
     print(f"{len(written)} translation{'s' if len(written) != 1 else ''} in {written[0].parent}")
 
 
+def _export(args) -> None:
+    from gankit.export import export_run
+
+    out = export_run(args.run_dir, args.format, out=args.out, checkpoint=args.checkpoint,
+                     **_family_arguments(args, "export"))
+    print(f"{out}\n{out.with_name(out.name + '.json')}")
+
+
 def _reproduce(args) -> None:
     from gankit.reproduce import reproduce
 
@@ -206,6 +214,18 @@ def _add_translate(sub) -> None:
     p.set_defaults(func=_translate)
 
 
+def _add_export(sub) -> None:
+    """The `gankit export` subcommand."""
+    p = sub.add_parser("export", help="write a run's generator for use without gankit (ONNX, TorchScript, safetensors)")
+    p.add_argument("run_dir", metavar="RUN_DIR")
+    p.add_argument("--format", required=True, help="onnx, torchscript or safetensors (for gankit.load_generator)")
+    p.add_argument("--out", default=None, metavar="FILE", help="where (default RUN_DIR/export/generator.SUFFIX); a "
+                   "JSON of the inputs, output and labels goes beside it")
+    p.add_argument("--checkpoint", default="latest", help="'latest', 'best' or a step number such as 2000")
+    _add_family_arguments(p, "export")
+    p.set_defaults(func=_export)
+
+
 def _add_reproduce(sub) -> None:
     """The `gankit reproduce` subcommand."""
     p = sub.add_parser("reproduce", help="re-run a classic GAN experiment and write its report")
@@ -233,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sample(sub)
     _add_eval(sub)
     _add_translate(sub)
+    _add_export(sub)
     _add_reproduce(sub)
     _add_recipes(sub)
     return parser

@@ -200,6 +200,14 @@ CASES = [
     ("sample labels of a text run", None, ["sample", "{d}/trun", "--labels", "1"]),
     ("sample temperature of an image run", None, ["sample", "{d}/run", "--temperature", "0.5"]),
     ("reproduce unknown", None, ["reproduce", "nope"]),
+    ("export format unknown", None, ["export", "{d}/run", "--format", "tflite"]),
+    ("export out exists", text("g.onnx", "mine"), ["export", "{d}/run", "--format", "onnx", "--out", "{d}/g.onnx"]),
+    ("export out json exists", text("g.onnx.json", "mine"), ["export", "{d}/run", "--format", "onnx", "--out",
+                                                             "{d}/g.onnx"]),
+    ("export out suffix", None, ["export", "{d}/run", "--format", "onnx", "--out", "{d}/g.pt"]),
+    ("export text to onnx", None, ["export", "{d}/trun", "--format", "onnx"]),
+    ("export direction of a gan run", None, ["export", "{d}/run", "--format", "onnx", "--direction", "BtoA"]),
+    ("export no run", None, ["export", "{d}/nothing", "--format", "onnx"]),
     ("reproduce data not taken", lambda d: (d / "mn").mkdir(), ["reproduce", "fig1", "--data", "{d}/mn"]),
 ]
 

@@ -25,7 +25,7 @@ from gankit.models.conditional import CONDITIONINGS
 from gankit.objectives import gan, sample_scores as scores
 from gankit.objectives.labels import balanced_labels, class_indices
 from gankit.objectives.outputs import IMAGE_WRITERS, draw_picture, toy_preview
-from gankit.objectives.parts import Argument, Family, OptimizerSpec, Parts, option
+from gankit.objectives.parts import Argument, Export, Family, OptimizerSpec, Parts, option
 from gankit.objectives.sampling import generate as generate_from, sample_z
 
 LABELLED_SOURCES = ("fashion_mnist, mnist or idx with its labels file, digits, cifar10, cifar100, a folder with "
@@ -106,7 +106,14 @@ EVALUATION = scores.evaluation(inputs, generate, labelled=True)
 LABELS = Argument("labels", ("sample",), "samples of these classes, by index or name (e.g. 7, sneaker or 0,3,7), "
                   "one row each", metavar="CLASS[,CLASS...]", flags=("--label", "--labels"))
 
+def export(parts: Parts) -> Export:
+    """The sampling net, from noise z (batch, z_dim) and class indices y (batch,) to samples."""
+    z = gan.export(parts)
+    return Export(z.net, z.inputs | {"y": torch.zeros(2, dtype=torch.int64)},
+                  z.meta | {"y": "class indices (int64)", "labels": list(parts.spec.class_names)})
+
+
 FAMILY = Family(build=build, train_step=train_step, inputs=inputs, generate=generate, preview=preview,
                 evaluation=EVALUATION, writers=IMAGE_WRITERS, data=(("toy", "image"), "labelled images or toy "
                 "samples (" + LABELLED_SOURCES + "); data.name=attributes gives multi-label attributes, which it "
-                "cannot use"), draw=draw_picture, options=Options, arguments=(LABELS,))
+                "cannot use"), draw=draw_picture, options=Options, arguments=(LABELS,), export=export)

@@ -32,7 +32,7 @@ from gankit.metrics.evaluate_translation import EDGE_TASKS
 from gankit.metrics.translation import l1_distance, pixel_metrics
 from gankit.models.translation import build_translation_models
 from gankit.objectives import gan
-from gankit.objectives.parts import Argument, Family, OptimizerSpec, Parts, option
+from gankit.objectives.parts import Argument, Export, Family, OptimizerSpec, Parts, option
 from gankit.objectives.translation import (DRAW, WRITERS, evaluation, first_images, flat_logits, judged, l1,
                                            probe_count, sources, translate, triplets)
 
@@ -197,12 +197,19 @@ def _metrics(cfg) -> tuple[str, ...]:
     return out
 
 
-DIRECTION = Argument("direction", ("translate", "sample"), "which generator: AtoB (G_AB, the default) or BtoA (G_BA)",
+DIRECTION = Argument("direction", ("translate", "sample", "export"), "which generator: AtoB (G_AB, the default) or BtoA (G_BA)",
                      metavar="AtoB|BtoA")
+
+def export(parts: Parts, direction: str | None = None) -> Export:
+    """G_AB (or G_BA for direction BtoA; EMA copies when kept), from images x (batch, C, H, W) in [-1, 1]."""
+    direction = _direction(direction)
+    return Export(parts.net("G_BA" if direction == "BtoA" else "G_AB"), {"x": torch.zeros((2, *parts.spec.shape))},
+                  {"x": "images in [-1, 1]", "direction": direction})
+
 
 FAMILY = Family(build=build, train_step=train_step, inputs=inputs, generate=generate, preview=preview,
                 evaluation=evaluation(_metrics, lambda cfg: "fid_AtoB" if judged(cfg) else "cycle_AtoB",
                                       {"cycle_AtoB", "cycle_BtoA", "AtoB_l1", "fid_AtoB", "fid_BtoA"}, score),
-                writers=WRITERS, draw=DRAW, options=Options, arguments=(DIRECTION,), translates=True,
+                writers=WRITERS, draw=DRAW, options=Options, arguments=(DIRECTION,), translates=True, export=export,
                 data=(("unpaired",), "unpaired data (sandal2sneaker, shirt2tshirt, edges_unpaired, or "
                       "unpaired_folder with trainA/ trainB/ testA/ testB/)"))

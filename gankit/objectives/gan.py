@@ -19,7 +19,7 @@ from gankit.losses.penalties import penalty_points
 from gankit.models import build_models, initialise
 from gankit.objectives import sample_scores as scores
 from gankit.objectives.outputs import IMAGE_WRITERS, draw_picture, toy_preview
-from gankit.objectives.parts import Family, OptimizerSpec, Parts
+from gankit.objectives.parts import Export, Family, OptimizerSpec, Parts
 from gankit.objectives.sampling import generate as generate_from, sample_z
 
 
@@ -212,5 +212,12 @@ SAMPLE_DATA = (("toy", "image", "multi_label"),
 
 EVALUATION = scores.evaluation(inputs, generate, labelled=False)
 
+def export(parts: Parts) -> Export:
+    """The sampling net, from noise z (batch, z_dim) to samples."""
+    m = parts.cfg.model
+    return Export(parts.sampling_net(), {"z": sample_z(2, m.z_dim, m.z_dist)},
+                  {"z": f"{'uniform on [-1, 1]' if m.z_dist == 'uniform' else 'standard normal'}, {m.z_dim} numbers"})
+
+
 FAMILY = Family(build=build, train_step=train_step, inputs=inputs, generate=generate, preview=preview,
-                evaluation=EVALUATION, writers=IMAGE_WRITERS, data=SAMPLE_DATA, draw=draw_picture)
+                evaluation=EVALUATION, writers=IMAGE_WRITERS, data=SAMPLE_DATA, draw=draw_picture, export=export)

@@ -112,6 +112,15 @@ class Argument(NamedTuple):
     flags: tuple[str, ...] = ()      # other flags for the same keyword (--label for labels), default --name
 
 
+class Export(NamedTuple):
+    """What `gankit export` writes for a run: a network whose forward takes the inputs in order, example
+    inputs (their first dimension the batch, which the exported model leaves free), and what to say about them."""
+
+    net: nn.Module
+    inputs: dict            # input name -> an example tensor (2, ...)
+    meta: dict              # more for the JSON beside the model (labels, domains, the noise's distribution, ...)
+
+
 def always_graphable(cfg) -> str | None:
     """For families whose step is the same kernels every iteration: no reason against a CUDA graph."""
     return None
@@ -135,3 +144,5 @@ class Family(NamedTuple):
     translates: bool = False        # whether `gankit translate` applies: generate maps images inputs["x"]
     graphable: Callable = always_graphable  # (cfg) -> why one CUDA graph cannot replay its step, or None
     headline: tuple = ("loss_D", "loss_G")  # the statistics the progress bar shows
+    export: Callable | None = None  # (parts, **arguments) -> Export for ONNX / TorchScript; raises GankitError
+                                    # saying why where the sampling is no single network call

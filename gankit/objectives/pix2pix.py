@@ -23,7 +23,7 @@ from gankit.losses import loss_for
 from gankit.metrics.translation import pixel_metrics
 from gankit.models.translation import build_translation_models
 from gankit.objectives import gan
-from gankit.objectives.parts import Family, OptimizerSpec, Parts, option
+from gankit.objectives.parts import Export, Family, OptimizerSpec, Parts, option
 from gankit.objectives.translation import (DRAW, WRITERS, evaluation, first_images, flat_logits, judged, l1,
                                            probe_count, sources, translate, triplets)
 
@@ -113,7 +113,12 @@ def _metrics(cfg) -> tuple[str, ...]:
     return ("l1", "psnr", "ssim") + (("fid", "accuracy") if judged(cfg) else ())
 
 
+def export(parts: Parts) -> Export:
+    """G (its EMA copy when kept), from input images x (batch, C, H, W) in [-1, 1] to their translations."""
+    return Export(parts.net("G"), {"x": torch.zeros((2, *parts.spec.shape))}, {"x": "images in [-1, 1]"})
+
+
 FAMILY = Family(build=build, train_step=train_step, inputs=inputs, generate=generate, preview=preview,
                 evaluation=evaluation(_metrics, lambda cfg: "l1", {"l1", "fid"}, score), writers=WRITERS,
                 data=(("paired",), "paired data (edges2fashion, or paired_folder with your A|B images)"),
-                draw=DRAW, options=Options, translates=True)
+                draw=DRAW, options=Options, translates=True, export=export)

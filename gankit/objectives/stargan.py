@@ -34,7 +34,7 @@ from gankit.metrics.translation import l1_distance
 from gankit.models.translation import build_translation_models
 from gankit.objectives import gan
 from gankit.objectives.labels import class_indices, shared_labels
-from gankit.objectives.parts import Argument, Family, OptimizerSpec, Parts, option
+from gankit.objectives.parts import Argument, Export, Family, OptimizerSpec, Parts, option
 from gankit.objectives.translation import (DRAW, WRITERS, evaluation, first_images, flat_logits, judged, l1,
                                            probe_count, sources, translate)
 
@@ -257,8 +257,17 @@ TARGET = Argument("target", ("translate",), "the target domain (index or name), 
 LABELS = Argument("labels", ("sample",), "translate the probe images into these domains, by index or name",
                   metavar="DOMAIN[,DOMAIN...]", flags=("--label", "--labels"))
 
+def export(parts: Parts) -> Export:
+    """G (its EMA copy when kept), from images x (batch, C, H, W) in [-1, 1] and target domains c (batch, K):
+    one-hot domains, or 0/1 attribute vectors."""
+    c = domain_vector(parts, torch.zeros((2, parts.spec.num_classes) if _multi(parts) else 2, dtype=torch.int64))
+    kind = "0/1 attribute vectors" if _multi(parts) else "one-hot target domains (float)"
+    return Export(parts.net("G"), {"x": torch.zeros((2, *parts.spec.shape)), "c": c},
+                  {"x": "images in [-1, 1]", "c": kind, "domains": list(parts.spec.class_names)})
+
+
 FAMILY = Family(build=build, train_step=train_step, inputs=inputs, generate=generate, preview=preview,
                 evaluation=evaluation(_metrics, lambda cfg: "fid" if judged(cfg) else "reconstruction",
                                       {"reconstruction", "fid"}, score),
-                writers=WRITERS, draw=DRAW, options=Options, arguments=(TARGET, LABELS), translates=True,
+                writers=WRITERS, draw=DRAW, options=Options, arguments=(TARGET, LABELS), translates=True, export=export,
                 data=(("image", "multi_label"), f"images labelled with domains ({MULTI_DOMAIN_SOURCES})"))

@@ -232,9 +232,17 @@ EVALUATION = Evaluation(groups=_groups,
                         prepare=prepare)
 
 
+def export(parts):
+    """Text runs have no single network call to export: said in one sentence."""
+    raise GankitError(f"an objective={parts.cfg.objective} run samples token by token in a Python loop (each token "
+                      "fed back into the LSTM), which is no single network call for ONNX or TorchScript; export it "
+                      "with --format safetensors and load it with gankit.load_generator(PATH), whose .sample(n) "
+                      "draws sentences.")
+
+
 def text_family(build, train_step, options, headline: tuple, graphable=always_graphable) -> Family:
     """A text family: its own build, step, options and headline; sampling, writers, pictures and evaluation
     as this module has them."""
     return Family(build=build, train_step=train_step, inputs=inputs, generate=generate, preview=preview,
                   evaluation=EVALUATION, writers=WRITERS, data=TEXT_DATA, draw=draw, options=options,
-                  arguments=(TEMPERATURE,), graphable=graphable, headline=headline)
+                  arguments=(TEMPERATURE,), graphable=graphable, headline=headline, export=export)
