@@ -11,7 +11,7 @@ BIN        := $(VENV)/bin
 STAMP      := $(VENV)/.gankit-installed
 FASHION    := /usr/share/datasets/fashion-mnist
 
-.PHONY: setup data demo test test-fast bench bench-race gpu-pack clean
+.PHONY: setup data browser demo test test-fast bench bench-race gpu-pack clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,12 +25,16 @@ data:
 	@bash scripts/install_fashion_mnist.sh
 	@bash scripts/install_wordnet.sh
 
+# A headless browser for the test that renders gankit report's page (skipped without it).
+browser:
+	@bash scripts/install_chromium.sh
+
 demo: setup data
 	@if [ -d $(FASHION) ]; then recipe=dcgan_fashion; \
 	else echo "Fashion-MNIST is not installed: training on scikit-learn's 8x8 digits instead."; recipe=dcgan_digits; fi; \
 	$(BIN)/gankit train $$recipe --out $(OUT)
 
-test: setup
+test: setup browser
 	$(BIN)/python -m pytest -q
 
 test-fast: setup

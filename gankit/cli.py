@@ -106,6 +106,12 @@ def _export(args) -> None:
     print(f"{out}\n{out.with_name(out.name + '.json')}")
 
 
+def _report(args) -> None:
+    from gankit.report import report
+
+    print(report(args.runs, out=args.out))
+
+
 def _reproduce(args) -> None:
     from gankit.reproduce import reproduce
 
@@ -226,6 +232,15 @@ def _add_export(sub) -> None:
     p.set_defaults(func=_export)
 
 
+def _add_report(sub) -> None:
+    """The `gankit report` subcommand."""
+    p = sub.add_parser("report", help="one self-contained HTML page of runs (or an index of a folder of runs)")
+    p.add_argument("runs", nargs="+", metavar="RUN_DIR", help="run folders, or one folder of runs for an index")
+    p.add_argument("--out", default=None, metavar="FILE.html", help="where (default: RUN_DIR/report.html for one "
+                   "run, ./report.html for several, FOLDER/index.html for a folder of runs); never overwritten")
+    p.set_defaults(func=_report)
+
+
 def _add_reproduce(sub) -> None:
     """The `gankit reproduce` subcommand."""
     p = sub.add_parser("reproduce", help="re-run a classic GAN experiment and write its report")
@@ -254,6 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_eval(sub)
     _add_translate(sub)
     _add_export(sub)
+    _add_report(sub)
     _add_reproduce(sub)
     _add_recipes(sub)
     return parser

@@ -208,6 +208,10 @@ CASES = [
     ("export text to onnx", None, ["export", "{d}/trun", "--format", "onnx"]),
     ("export direction of a gan run", None, ["export", "{d}/run", "--format", "onnx", "--direction", "BtoA"]),
     ("export no run", None, ["export", "{d}/nothing", "--format", "onnx"]),
+    ("report folder without runs", lambda d: (d / "empty").mkdir(), ["report", "{d}/empty"]),
+    ("report no such folder", None, ["report", "{d}/nothing"]),
+    ("report out exists", text("r.html", "mine"), ["report", "{d}/run", "--out", "{d}/r.html"]),
+    ("report a file, not a run", None, ["report", "{d}/x.npz"]),
     ("reproduce data not taken", lambda d: (d / "mn").mkdir(), ["reproduce", "fig1", "--data", "{d}/mn"]),
 ]
 

@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 from gankit.atomic import atomic_write
+from gankit.report.markdown import to_html
 
 
 def _plain(value):
@@ -92,6 +93,8 @@ class Report:
         body = "\n\n".join(head + self.parts) + "\n"
         md, js = self.out_dir / "report.md", self.out_dir / "results.json"
         atomic_write(md, lambda f: f.write(body.encode()))
+        page = to_html(body, self.out_dir)  # report.html: the same, its figures embedded, for a browser
+        atomic_write(self.out_dir / "report.html", lambda f: f.write(page.encode()))
         payload = {"experiment": self.name, "scale": self.scale, "environment": env, "results": _plain(self.results),
                    "summary": [list(row) for row in self.summary]}
         atomic_write(js, lambda f: f.write(json.dumps(payload, indent=1).encode()))

@@ -208,4 +208,17 @@ def train_run(cfg: Config, run_dir: Path, resume: bool = False, world: World = S
         bar.close()
         log.close()
         pictures = finish_pictures(run_dir) if main else {}
+        if main:
+            _write_report(run_dir)
     return pictures
+
+
+def _write_report(run_dir: Path) -> None:
+    """report.html in the run folder, from its files; a failure is said, and the run itself stays as it is."""
+    from gankit.report import report
+
+    try:
+        report([run_dir])
+    except Exception as exc:  # the report reads files a user may have edited; training is already saved
+        print(f"gankit: {run_dir / 'report.html'} could not be written ({type(exc).__name__}: {exc}); "
+              f"`gankit report {run_dir}` tries again.", file=sys.stderr)

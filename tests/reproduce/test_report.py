@@ -38,3 +38,18 @@ def test_a_vertical_bar_in_a_cell_is_escaped_and_tables_still_render(tmp_path):
 def test_unknown_experiment_is_a_clear_error(tmp_path):
     with pytest.raises(GankitError, match="no experiment named 'nope'"):
         reproduce("nope", out=tmp_path)
+
+
+def test_report_html_beside_report_md_embeds_the_figures_and_tables(tmp_path):
+    from PIL import Image
+    report = Report(tmp_path / "r", "demo", "A demo", "tiny")
+    Image.new("L", (4, 4), color=200).save(tmp_path / "r" / "fig.png")
+    report.text("Some *words* with `code`.")
+    report.figure(tmp_path / "r" / "fig.png", "a figure")
+    report.table([{"a": 1.5, "b": "x|y"}])
+    report.text("Samples:\n\n    one sentence\n    another")
+    report.save()
+    page = (tmp_path / "r" / "report.html").read_text()
+    assert "<title>A demo</title>" in page and "<em>words</em>" in page and "<code>code</code>" in page
+    assert "src='data:image/png;base64," in page and "<td>x|y</td>" in page
+    assert "<pre>one sentence\nanother</pre>" in page
