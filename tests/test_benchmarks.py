@@ -78,3 +78,14 @@ def test_ddp_speed_race_runs_end_to_end(tmp_path):
     report = json.loads(out.read_text())
     assert report["steps_per_s"]["plain"] > 0 and report["steps_per_s"]["torchrun"] > 0
     assert 0 < report["allreduce_share_torchrun"] < 1 and report["torchrun_processes"] == 2
+
+
+def test_report_speed_runs_end_to_end(tmp_path):
+    """benchmarks/report_speed.py on 2 runs of 2 pictures: the page's size and time are measured."""
+    out = tmp_path / "r.json"
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "report_speed.py"), "--runs", "2", "--pictures", "2", "--out",
+           str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = json.loads(out.read_text())
+    assert report["page_mb"] > 0 and report["write_s"] > 0

@@ -18,7 +18,9 @@ from gankit.errors import GankitError
 from gankit.report.html import COLORS, chart, data_uri, esc, fmt, page, table
 from gankit.report.runs import RunRecord, is_run, read_run
 
-THUMB = 96          # px: the strip's thumbnails (JPEG); the newest picture is embedded as it is
+THUMB = 96          # px: the strip's thumbnails (PNG); the newest picture is embedded as it is
+SMALL_THUMB = 64    # px, on pages of more than MANY runs (20 runs x 30 pictures: 3.3 MB, not 5.7)
+MANY = 4
 MAX_STRIP = 30      # pictures in a run's strip (evenly picked when there are more)
 GIF_RUNS = 2        # pages of at most this many runs embed each run's GIF
 
@@ -59,8 +61,9 @@ def run_page(runs: list[RunRecord], where: Path) -> str:
     body = [legend, "<h2>Runs</h2>", table(["run", "recipe", "objective", "steps", "training minutes", "checkpoints",
                                             "best checkpoint"], [_overview(r) for r in runs])]
     body += [_metrics(runs), "<h2>Curves</h2>" + legend + _curves(runs, colors), _config(runs)]
+    thumb = THUMB if len(runs) <= MANY else SMALL_THUMB
     for r in runs:
-        body.append(_pictures(r, embed_gif=len(runs) <= GIF_RUNS))
+        body.append(_pictures(r, embed_gif=len(runs) <= GIF_RUNS, thumb=thumb))
     return page(title, "".join(body))
 
 
@@ -105,7 +108,7 @@ def _curves(runs: list[RunRecord], colors: dict) -> str:
     return f"<div class='charts'>{''.join(charts)}</div>" if keys else "<p class='note'>No statistics logged.</p>"
 
 
-def _pictures(r: RunRecord, embed_gif: bool) -> str:
+def _pictures(r: RunRecord, embed_gif: bool, thumb: int = THUMB) -> str:
     out = [f"<h2>{esc(r.name)}: samples</h2>"]
     images = [(step, p) for step, p in r.pictures if p.suffix == ".png"]
     texts = [(step, p) for step, p in r.pictures if p.suffix == ".txt"]
@@ -113,7 +116,8 @@ def _pictures(r: RunRecord, embed_gif: bool) -> str:
         picked = images if len(images) <= MAX_STRIP else [images[round(i * (len(images) - 1) / (MAX_STRIP - 1))]
                                                           for i in range(MAX_STRIP)]
         out.append("<div class='strip'>" + "".join(
-            f"<figure><img src='{data_uri(p, THUMB)}' alt='step {step}'><figcaption>{step}</figcaption></figure>"
+            f"<figure><img src='{data_uri(p, thumb)}' alt='step {step}' style='width:{thumb}px'>"
+            f"<figcaption>{step}</figcaption></figure>"
             for step, p in picked) + "</div>")
         step, last = images[-1]
         out.append(f"<p>Step {step}:</p><img class='big' src='{data_uri(last)}' alt='samples at step {step}'>")
