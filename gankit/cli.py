@@ -27,7 +27,7 @@ def _train(args) -> None:
     pictures = {
         "samples": last,
         "gif": run_dir / "samples.gif", "curves": run_dir / "curves.png",
-        "checkpoints": run_dir / "checkpoints", "stats": run_dir / "stats.jsonl"}
+        "checkpoints": run_dir / "checkpoints", "stats": run_dir / "stats.jsonl", "report": run_dir / "report.html"}
     for label, path in pictures.items():
         if path is not None and Path(path).exists():
             print(f"{label + ':':13s}{path}")

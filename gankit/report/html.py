@@ -36,8 +36,8 @@ def fmt(value) -> str:
 
 
 def data_uri(path: Path, max_width: int | None = None) -> str:
-    """An image file as a data: URI; PNG/JPEG/GIF as they are, or shrunk to max_width as a PNG thumbnail (PNG:
-    a grid of samples is mostly flat background, which JPEG encodes worse; measured 3x smaller at 96 px)."""
+    """An image file as a data: URI; PNG/JPEG/GIF as they are, or shrunk to max_width as a PNG thumbnail
+    (lossless, and no larger than a JPEG for grids of samples)."""
     path = Path(path)
     if max_width is None:
         kind = {".png": "png", ".gif": "gif", ".jpg": "jpeg", ".jpeg": "jpeg"}.get(path.suffix.lower(), "png")

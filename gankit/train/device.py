@@ -49,9 +49,9 @@ def native_bf16_cpu() -> bool:
 
 
 def resolve_precision(name: str, device: torch.device) -> str:
-    """auto -> bf16 on a CPU with bf16 in hardware (dcgan_fashion there: 1.2-1.4x the steps/s at 2 threads, a
-    little worse per step, better per minute; its recipe's comment), fp32 elsewhere (GPUs were measured in fp32);
-    fp32 | bf16 | fp16 stay as they are."""
+    """auto -> bf16 on a CPU with bf16 in hardware (faster per minute there; emulated bf16 elsewhere is slow),
+    fp32 elsewhere (the GPU numbers are fp32's; docs/performance.md has the measurements); fp32 | bf16 | fp16
+    stay as they are."""
     if name != "auto":
         return name
     return "bf16" if device.type == "cpu" and native_bf16_cpu() else "fp32"

@@ -4,7 +4,7 @@ Small GAN networks are bound by kernel launches, not arithmetic: a DCGAN step at
 batch 64 is hundreds of tiny kernels, and the host spends longer issuing them
 than the GPU spends running them. Recording the whole iteration (both updates,
 Adam, the random batch, the noise, the EMA) as one CUDA graph turns it into a
-single launch (REFERENCES.md measured 2.2x on an H100 for the plain loop).
+single launch (the measured speed-ups: docs/performance.md).
 
 What makes a step replayable: the same kernels every step (no Python branch on
 the step number, which a family declares with `graphable`; no learning-rate

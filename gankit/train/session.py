@@ -211,13 +211,12 @@ def speedup_of(cfg: Config, device: torch.device, optimizer_cfgs: list, family: 
                world: World = SINGLE) -> str | None:
     """What train.compile does here: 'cudagraph' (the whole step as one CUDA graph), a torch.compile mode, or None.
 
-    auto: on a GPU, one CUDA graph of the whole step where the step allows one (measured fastest,
-    benchmarks/engine_race.py), else eager: torch.compile's default mode failed on the DCGAN step on an
-    H100 (an inductor stride assertion) and spent over 40 s compiling CycleGAN's, more than a short run
-    gains. Elsewhere torch.compile's default mode. Its reduce-overhead and max-autotune modes record each
-    network as its own CUDA graph, whose outputs the network's next call overwrites: a GAN step calls D on
-    real and fake batches before the backward passes, so they fail ("accessing tensor output of CUDAGraphs
-    that has been overwritten", measured on an H100) and are not offered.
+    auto: on a GPU, one CUDA graph of the whole step where the step allows one (the fastest option,
+    benchmarks/engine_race.py), else eager, because torch.compile's default mode has failed on GAN steps and
+    compiles for longer than a short run gains (the measurements: docs/performance.md). Elsewhere
+    torch.compile's default mode. Its reduce-overhead and max-autotune modes are not offered: they record each
+    network as its own CUDA graph, whose outputs the network's next call overwrites, and a GAN step calls D on
+    real and fake batches before the backward passes.
     """
     if not cfg.train.compile or (world.active and device.type == "cuda"):  # no collectives inside a graph here
         return None
