@@ -1,6 +1,6 @@
 """How big and how fast `gankit report` is for a large comparison: 20 runs of 30 picture steps each (grids of
-64 real Fashion-MNIST images, as samples compress, 200 logged steps of 4 statistics), the page's size, the time to write it, and the
-time headless Chromium takes to load and draw it (where Chromium is installed). Usage:
+64 real Fashion-MNIST images, which compress as samples do; 200 logged steps of 4 statistics), the page's
+size, the time to write it, and the time headless Chromium takes to load and draw it (where installed). Usage:
 python benchmarks/report_speed.py [--runs 20] [--pictures 30]. No threshold: the issue asks for "a few
 megabytes" and "a few seconds", which the printed numbers are to be read against.
 """
@@ -46,8 +46,9 @@ def fake_run(folder: Path, index: int, pictures: int, images: torch.Tensor) -> P
     gen = torch.Generator().manual_seed(index)
     with open(run / "stats.jsonl", "w") as f:
         for step in range(30, 6001, 30):
-            f.write(json.dumps({"step": step, "wall_time": step / 20, "loss_D": 1 + torch.rand(1, generator=gen).item(),
-                                "loss_G": 2 * torch.rand(1, generator=gen).item(), "D_real": 0.6, "D_fake": 0.4}) + "\n")
+            loss_d, loss_g = 1 + torch.rand(1, generator=gen).item(), 2 * torch.rand(1, generator=gen).item()
+            f.write(json.dumps({"step": step, "wall_time": step / 20, "loss_D": loss_d, "loss_G": loss_g,
+                                "D_real": 0.6, "D_fake": 0.4}) + "\n")
     (run / "checkpoints" / "ckpt-006000.json").write_text(json.dumps({"step": 6000}))
     for i in range(pictures):
         pick = torch.randint(len(images), (64,), generator=gen)

@@ -172,6 +172,11 @@ def _add_family_arguments(p, command: str) -> None:
             p.add_argument(flag, dest=_dest(flag), default=None, metavar=argument.metavar, help=argument.help)
 
 
+def _add_checkpoint(p) -> None:
+    """--checkpoint, as every command that reads a run takes it."""
+    p.add_argument("--checkpoint", default="latest", help="'latest', 'best' or a step number such as 2000")
+
+
 def _add_sample(sub) -> None:
     """The `gankit sample` subcommand."""
     p = sub.add_parser("sample", help="draw samples from a trained run")
@@ -180,7 +185,7 @@ def _add_sample(sub) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the noise (default 0)")
     p.add_argument("--out", default=None, metavar="FILE",
                    help="a .png grid or an .npz array for image and toy runs (default: the family's first, in RUN_DIR)")
-    p.add_argument("--checkpoint", default="latest", help="'latest', 'best' or a step number such as 2000")
+    _add_checkpoint(p)
     p.add_argument("--device", default="cpu", help="auto, cpu, cuda, cuda:N or mps (default cpu)")
     _add_family_arguments(p, "sample")
     p.set_defaults(func=_sample)
@@ -195,7 +200,7 @@ def _add_eval(sub) -> None:
                         "parzen,memorization; labelled: intra_fid,gan_test,cas; toy: modes,w1; translation); "
                         "default per family and data")
     p.add_argument("--n", type=int, default=10000, help="generated samples to score (default 10000)")
-    p.add_argument("--checkpoint", default="latest", help="'latest', 'best' or a step number such as 2000")
+    _add_checkpoint(p)
     p.add_argument("--samples", default=None, metavar="PATH", help="score an .npz ('images' uint8 NHWC) or an image folder")
     p.add_argument("--data", default=None, metavar="DATASET", help="with --samples: the dataset to compare against")
     p.add_argument("--set", action="extend", nargs="+", default=[], metavar="KEY=VALUE", help="with --samples: data.* options, e.g. data.path=/x")
@@ -214,7 +219,7 @@ def _add_translate(sub) -> None:
     p.add_argument("run_dir", metavar="RUN_DIR")
     p.add_argument("--input", required=True, metavar="FILE_OR_DIR", help="a PNG / JPEG file or a folder of them")
     p.add_argument("--out", default=None, metavar="DIR", help="folder for the translations (default: a new one in RUN_DIR)")
-    p.add_argument("--checkpoint", default="latest", help="'latest', 'best' or a step number such as 2000")
+    _add_checkpoint(p)
     p.add_argument("--device", default="cpu", help="auto, cpu, cuda, cuda:N or mps (default cpu)")
     _add_family_arguments(p, "translate")
     p.set_defaults(func=_translate)
@@ -227,7 +232,7 @@ def _add_export(sub) -> None:
     p.add_argument("--format", required=True, help="onnx, torchscript or safetensors (for gankit.load_generator)")
     p.add_argument("--out", default=None, metavar="FILE", help="where (default RUN_DIR/export/generator.SUFFIX); a "
                    "JSON of the inputs, output and labels goes beside it")
-    p.add_argument("--checkpoint", default="latest", help="'latest', 'best' or a step number such as 2000")
+    _add_checkpoint(p)
     _add_family_arguments(p, "export")
     p.set_defaults(func=_export)
 

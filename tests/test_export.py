@@ -78,7 +78,8 @@ def test_text_runs_say_why_they_have_no_onnx_network(runs, family, tmp_path):
 
 def test_cyclegan_exports_either_direction_and_nothing_is_overwritten(runs, tmp_path, capsys):
     run = runs["cyclegan"]
-    assert main(["export", str(run), "--format", "torchscript", "--direction", "BtoA", "--out", str(tmp_path / "ba.pt")]) == 0
+    argv = ["export", str(run), "--format", "torchscript", "--direction", "BtoA", "--out", str(tmp_path / "ba.pt")]
+    assert main(argv) == 0
     assert json.loads((tmp_path / "ba.pt.json").read_text())["direction"] == "BtoA"
     before = (tmp_path / "ba.pt").read_bytes()
     assert main(["export", str(run), "--format", "torchscript", "--out", str(tmp_path / "ba.pt")]) == 2

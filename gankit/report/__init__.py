@@ -78,13 +78,15 @@ def _metrics(runs: list[RunRecord]) -> str:
     names = sorted({k for r in runs for k in r.metrics}) + sorted(
         {f"{k} (training, last)" for r in runs for k in r.last_evaluations()})
     if not names:
-        return "<h2>Metrics</h2><p class='note'>No metrics: no `gankit eval` (metrics.json) and no train.eval_every.</p>"
+        return ("<h2>Metrics</h2><p class='note'>No metrics: no `gankit eval` (metrics.json) and no "
+                "train.eval_every.</p>")
     rows = []
     for name in names:
         key = name.removesuffix(" (training, last)")
         source = (lambda r: r.last_evaluations()) if name.endswith("(training, last)") else (lambda r: r.metrics)
         rows.append([name] + [source(r).get(key, "-") for r in runs])
-    return "<h2>Metrics</h2>" + table(["metric"] + [r.name for r in runs], rows).replace("<table>", "<table id='metrics'>", 1)
+    metrics = table(["metric"] + [r.name for r in runs], rows)
+    return "<h2>Metrics</h2>" + metrics.replace("<table>", "<table id='metrics'>", 1)
 
 
 def _config(runs: list[RunRecord]) -> str:
@@ -94,8 +96,9 @@ def _config(runs: list[RunRecord]) -> str:
     problems = "".join(f"<p class='note'>{esc(r.name)}: {esc(p)}</p>" for r in runs for p in r.problems)
     shown = ""
     if len(runs) > 1:
-        shown = (f"<p>{len(differs)} key(s) differ between the runs:</p>" +
-                 table(header, [[k] + [r.config.get(k, "-") for r in runs] for k in differs], ["differs"] * len(differs)))
+        values = [[k] + [r.config.get(k, "-") for r in runs] for k in differs]
+        shown = (f"<p>{len(differs)} key(s) differ between the runs:</p>"
+                 + table(header, values, ["differs"] * len(differs)))
     rows = [[k] + [r.config.get(k, "-") for r in runs] for k in keys]
     return (f"<h2>Config</h2>{problems}{shown}<details><summary>every key</summary>"
             + table(header, rows, ["differs" if k in differs else "" for k in keys]) + "</details>")
@@ -146,8 +149,9 @@ def write_index(folder: Path, out: str | Path | None = None) -> Path:
         thumb = f"<img src='{data_uri(images[-1], THUMB)}' alt='{esc(record.name)}'>" if images else "-"
         link = Path(os.path.relpath(page_path.resolve(), target.parent.resolve()))
         best = f"{record.best['metric']} {fmt(record.best['value'])}" if record.best else "-"
-        rows.append(f"<tr><td><a href='{esc(link.as_posix())}'>{esc(record.name)}</a></td><td>{esc(record.recipe)}</td>"
-                    f"<td>{fmt(record.steps)}</td><td>{fmt(record.minutes)}</td><td>{esc(best)}</td><td>{thumb}</td></tr>")
+        rows.append(f"<tr><td><a href='{esc(link.as_posix())}'>{esc(record.name)}</a></td>"
+                    f"<td>{esc(record.recipe)}</td><td>{fmt(record.steps)}</td><td>{fmt(record.minutes)}</td>"
+                    f"<td>{esc(best)}</td><td>{thumb}</td></tr>")
     head = "<tr>" + "".join(f"<th>{h}</th>" for h in ("run", "recipe", "steps", "training minutes", "best",
                                                        "newest samples")) + "</tr>"
     return _write(target, page(f"gankit runs in {folder}", f"<table id='runs'>{head}{''.join(rows)}</table>"))

@@ -31,13 +31,13 @@ GROUPS = frozenset({"bleu", "self_bleu", "distinct", "copies", "lm"})
 SAMPLES_SHOWN = 8
 
 SIZES = {
-    "tiny": {"seeds": [0], "limit": 2000, "n_test": 300, "mle": 4, "d_pretrain": 2, "seqgan_adv": 2, "adv_d": 1, "rollouts": 2,
-             "gumbel_adv": 2, "d_filters": 5, "n": 100, "temperatures": [0.7, 1.0, 1.5]},
-    "default": {"seeds": [0], "limit": None, "n_test": None, "mle": 2000, "d_pretrain": 200, "seqgan_adv": 40, "adv_d": 5,
-                "rollouts": 8, "gumbel_adv": 200, "d_filters": 25, "n": 2000,
+    "tiny": {"seeds": [0], "limit": 2000, "n_test": 300, "mle": 4, "d_pretrain": 2, "seqgan_adv": 2, "adv_d": 1,
+             "rollouts": 2, "gumbel_adv": 2, "d_filters": 5, "n": 100, "temperatures": [0.7, 1.0, 1.5]},
+    "default": {"seeds": [0], "limit": None, "n_test": None, "mle": 2000, "d_pretrain": 200, "seqgan_adv": 40,
+                "adv_d": 5, "rollouts": 8, "gumbel_adv": 200, "d_filters": 25, "n": 2000,
                 "temperatures": [0.5, 0.7, 0.85, 1.0, 1.2, 1.5]},
-    "full": {"seeds": [0, 1, 2], "limit": None, "n_test": None, "mle": 3000, "d_pretrain": 300, "seqgan_adv": 100, "adv_d": 5,
-             "rollouts": 8, "gumbel_adv": 300, "d_filters": 25, "n": 2000,
+    "full": {"seeds": [0, 1, 2], "limit": None, "n_test": None, "mle": 3000, "d_pretrain": 300, "seqgan_adv": 100,
+             "adv_d": 5, "rollouts": 8, "gumbel_adv": 300, "d_filters": 25, "n": 2000,
              "temperatures": [0.4, 0.5, 0.6, 0.7, 0.85, 1.0, 1.2, 1.5, 2.0]},
 }
 RECIPES = {"mle": "mle_wordnet", "seqgan": "seqgan_wordnet", "gumbel": "gumbel_wordnet"}
