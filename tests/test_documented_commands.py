@@ -43,3 +43,12 @@ def test_a_documented_command_parses_and_its_recipe_resolves(page, command):
         pytest.fail(f"{page}: `gankit {command}` no longer parses")
     if argv[0] == "train" and not args.resume:
         api.resolve(args.recipe, args.set)  # the recipe exists and every --set key and value is allowed
+
+
+def test_every_relative_link_and_picture_in_the_docs_exists():
+    broken = []
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text()):
+            if "://" not in target and not (page.parent / target).exists():
+                broken.append(f"{page.name}: {target}")
+    assert not broken, broken
