@@ -32,6 +32,8 @@ class DataConfig:
     resolution: int | None = None   # resize images to this square size at load time
     channels: int | None = None     # 1 or 3: convert grey <-> RGB
     limit: int | None = None        # keep only the first N examples
+    per_class: int | None = None    # labelled images: keep K examples of each class, drawn with data.seed (few-shot)
+    seed: int = 0                   # seeds data.per_class's draw
     mean: float = 4.0               # gaussian1d: mean of the data
     std: float = 0.5                # gaussian1d: standard deviation of the data
     radius: float = 2.0             # ring8: radius of the ring

@@ -53,6 +53,8 @@ BOUNDS = {
     "train.ema": (0, 1, True),
     "train.minutes": (0, None, False),
     "train.dist_timeout": (0, None, False),
+    "data.per_class": (0, None, False),
+    "data.seed": (0, None, True),
     "model.z_dim": (0, None, False),
     "model.width": (0, None, False),
     "model.g_width": (0, None, True),

@@ -83,7 +83,7 @@ CASES = [
         "data.path=/tmp", "g_optim.linear_decay=[5,1]", "model.cond=projection", "loss.divergence=kl",
         "loss.l1_weight=5", "train.pool_size=10", "data.direction=BtoA", "g_optim.final_momentum=0.7",
         "pix2pix.l1_weight=5", "cyclegan.pool_size=-1", "conditional.cond=film", "conditional=3",
-        "conditional.nope=1", "train.dist_timeout=0", "train.sync_bn=maybe")],
+        "conditional.nope=1", "train.dist_timeout=0", "train.sync_bn=maybe", "data.per_class=0", "data.seed=-1")],
     # a family's own keys
     ("family key before its objective", None, TRAIN + ["conditional.cond=acgan", "objective=conditional"]),
     ("family key out of bounds", None, TRAIN + ["objective=cyclegan", "cyclegan.pool_size=-1"]),
@@ -115,6 +115,8 @@ CASES = [
     ("pix2pix on images", None, TRAIN + ["objective=pix2pix", "model.name=pix2pix"]),
     ("paired folder odd", images("pairs/train", [(7, 3)]), TRAIN + ["objective=pix2pix", "model.name=pix2pix",
                                                                      "data.name=paired_folder", "data.path={d}/pairs"]),
+    ("per_class of toy data", None, TRAIN + ["data.name=ring8", "model.name=mlp", "data.per_class=5"]),
+    ("per_class above a class's size", None, TRAIN + ["data.per_class=100000"]),
     ("conditional unlabelled", None, TRAIN + ["objective=conditional", "data.name=gaussian1d", "model.name=mlp"]),
     # runs and checkpoints
     ("sample no run", None, ["sample", "{d}/nothing"]),

@@ -104,6 +104,9 @@ def load_dataset(cfg) -> ImageDataset | ToyDataset | PairedDataset | UnpairedDat
         # Check the options before a possibly slow read so a typo fails at once.
         image_options(cfg)
     data = loader(cfg)
+    if getattr(cfg, "per_class", None) is not None and data.kind != "image":
+        raise GankitError(f"data.per_class keeps K labelled images of each class, and data.name={cfg.name} gives "
+                          f"{data.kind} data; drop data.per_class (data.limit keeps the first N examples).")
     if data.kind != "toy" and len(data) == 0:  # toy distributions are sampled, never empty
         where = f" at {cfg.path}" if cfg.path else ""
         raise GankitError(f"data.name={cfg.name}{where} holds no examples in its {cfg.split} split (its files say 0); "

@@ -171,11 +171,35 @@ def cut(limit: int | None, *tensors: torch.Tensor | None) -> tuple[torch.Tensor 
     return tuple(t[:limit].clone() if t is not None and limit < t.shape[0] else t for t in tensors)
 
 
+def per_class(ds: ImageDataset, k: int | None, seed: int) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """(images, labels) with k examples of each class drawn without replacement with `seed`, in class order; all
+    of them when k is None. One sentence when the data have no class labels or a class has fewer than k."""
+    if k is None:
+        return ds.images, ds.labels
+    if ds.labels is None or ds.multi_label:
+        raise GankitError(f"data.per_class={k} needs images labelled with one class each; data.name={ds.name} has "
+                          f"{'attributes' if ds.multi_label else 'no labels'}. Use data.limit instead.")
+    gen = torch.Generator().manual_seed(seed)
+    keep = []
+    for c in range(ds.num_classes):
+        members = (ds.labels == c).nonzero().flatten()
+        if len(members) < k:
+            name = ds.class_names[c] if c < len(ds.class_names) else c
+            raise GankitError(f"data.per_class={k} but class {name} has {len(members)} example(s) in the "
+                              f"{ds.name} data; lower data.per_class to at most {len(members)}.")
+        keep.append(members[torch.randperm(len(members), generator=gen)[:k]])
+    index = torch.cat(keep)
+    return ds.images[index].clone(), ds.labels[index].clone()
+
+
 def apply_options(ds: ImageDataset, cfg) -> ImageDataset:
-    """Apply the config's limit, channels and resolution to a dataset (a no-op where already met)."""
+    """Apply the config's per-class selection, limit, channels and resolution to a dataset (a no-op where
+    already met)."""
     resolution, channels, limit = image_options(cfg)
+    images, labels = per_class(ds, _positive_int(getattr(cfg, "per_class", None), "per_class"),
+                               getattr(cfg, "seed", 0))
     # Cut first so the conversions only touch what is kept.
-    images, labels = cut(limit, ds.images, ds.labels)
+    images, labels = cut(limit, images, labels)
     images = convert_images(images, channels, resolution)
     if images is ds.images and labels is ds.labels:
         return ds

@@ -78,8 +78,9 @@ def reference_features(images_u8: torch.Tensor, extractor_name: str, extractor) 
 
 
 def split_of(data_cfg, split: str):
-    """The same dataset config with another split (falls back to train where there is no test)."""
-    return dataclasses.replace(data_cfg, split=split, limit=None)
+    """The same dataset config with another split, whole (no limit or per-class selection; falls back to train
+    where there is no test)."""
+    return dataclasses.replace(data_cfg, split=split, limit=None, per_class=None)
 
 
 def feature_metrics(names, real_f, real_p, fake_f, fake_p, generator) -> dict:
