@@ -14,12 +14,11 @@ or vocabulary a user needs to read it. Nothing existing is overwritten; both fil
 from __future__ import annotations
 
 import json
-import os
 import warnings
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file, save
 
 from gankit.atomic import atomic_write
 from gankit.config import from_dict, to_dict
@@ -78,7 +77,7 @@ def _write_weights(run, out: Path, meta: dict) -> None:
     meta |= {"net": name, "config": to_dict(run.cfg), "spec": list(run.spec),
              "load": "gankit.load_generator(PATH) rebuilds the network from this file and the config here"}
     tensors = {k: v.detach().cpu().contiguous() for k, v in net.state_dict().items()}
-    _atomic(out, lambda tmp: save_file(tensors, str(tmp)))
+    atomic_write(out, lambda f: f.write(save(tensors)))
 
 
 def _write_network(exported, fmt: str, out: Path, meta: dict) -> None:
@@ -94,7 +93,7 @@ def _write_network(exported, fmt: str, out: Path, meta: dict) -> None:
     if fmt == "torchscript":
         with torch.no_grad():
             traced = torch.jit.trace(net, example)
-        _atomic(out, lambda tmp: traced.save(str(tmp)))
+        atomic_write(out, lambda f: torch.jit.save(traced, f))
         meta["load"] = "torch.jit.load(PATH)(*inputs) -> samples"
         return
     try:
@@ -105,19 +104,9 @@ def _write_network(exported, fmt: str, out: Path, meta: dict) -> None:
     meta["opset"] = OPSET
     meta["load"] = "onnxruntime.InferenceSession(PATH).run(None, {name: array, ...})[0] -> samples"
     axes = {n: {0: "batch"} for n in names + ["samples"]}
-    _atomic(out, lambda tmp: torch.onnx.export(net, example, str(tmp), dynamo=False, input_names=names,
-                                               output_names=["samples"], dynamic_axes=axes, opset_version=OPSET))
+    atomic_write(out, lambda f: torch.onnx.export(net, example, f, dynamo=False, input_names=names,
+                                                  output_names=["samples"], dynamic_axes=axes, opset_version=OPSET))
     onnx.checker.check_model(onnx.load(str(out)))
-
-
-def _atomic(out: Path, write) -> None:
-    """write(tmp) into a temporary name beside out, then renamed onto it (never a half-written file)."""
-    tmp = out.with_name(f".{out.name}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def load_generator(path: str | Path, device: str = "cpu") -> torch.nn.Module:
