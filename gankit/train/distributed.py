@@ -132,7 +132,10 @@ def average_gradients(params: list[torch.nn.Parameter], world: World) -> None:
                       torch.zeros(p.numel(), device=device) for p in params] +
                      [torch.tensor([p.grad is not None for p in params], dtype=torch.float32, device=device)])
     dist.all_reduce(flat)
-    had = flat[-len(params):].tolist()
+    # Where this process has every gradient, each flag is positive without reading it: the device is only
+    # waited for in a step that leaves some parameter without a gradient here.
+    mine = [p.grad is not None for p in params]
+    had = mine if all(mine) else flat[-len(params):].tolist()
     offset = 0
     for p, flag in zip(params, had):
         n = p.numel()
