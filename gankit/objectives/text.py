@@ -150,6 +150,12 @@ def _defaults(cfg, spec) -> tuple[str, ...]:
     return tuple(g for g in _groups(cfg, spec) if g != "lm")
 
 
+def through_first_pad(tokens: torch.Tensor, pad: int) -> torch.Tensor:
+    """The positions (B, L) of each sequence's words and its first pad (its end), as a bool mask."""
+    ended = (tokens == pad).long().cumsum(1)
+    return (ended == 0) | ((ended == 1) & (tokens == pad))
+
+
 @torch.no_grad()
 def masked_nll(G, tokens: torch.Tensor, pad: int | None, chunk: int = 1000, temperature: float = 1.0) -> float:
     """G's mean NLL per token of sequences (nats) under softmax(logits / temperature); with a pad id, only up to
@@ -163,8 +169,7 @@ def masked_nll(G, tokens: torch.Tensor, pad: int | None, chunk: int = 1000, temp
             part = part.to(device)
             logp = F.log_softmax(G(part).float() / temperature, dim=-1).gather(2, part[..., None])[..., 0]  # (B, L)
             if pad is not None:
-                ended = (part == pad).long().cumsum(1)
-                keep = (ended == 0) | ((ended == 1) & (part == pad))  # the words and the first pad
+                keep = through_first_pad(part, pad)
                 logp = logp * keep
                 count += keep.sum().item()
             else:

@@ -21,7 +21,7 @@ from gankit.config import load_config
 from gankit.data import load_dataset
 from gankit.data.tokens import PAD
 from gankit.errors import GankitError
-from gankit.objectives.text import masked_nll, sentence_scores
+from gankit.objectives.text import masked_nll, sentence_scores, through_first_pad
 from gankit.reproduce.text_report import MODELS, write
 from gankit.reproduce.translation_common import train
 
@@ -62,8 +62,7 @@ def overrides(model: str, size: dict, seed: int) -> list[str]:
 def unigram_samples(train: torch.Tensor, pad: int, n: int, generator: torch.Generator) -> torch.Tensor:
     """n sequences of a unigram model of the training sentences: every token (the end, a pad, among them)
     drawn independently by its frequency up to each sentence's end; everything after the first pad is pad."""
-    ended = (train == pad).long().cumsum(1)
-    kept = train[(ended == 0) | ((ended == 1) & (train == pad))]  # each sentence's words and its end
+    kept = train[through_first_pad(train, pad)]  # each sentence's words and its end
     probs = torch.bincount(kept, minlength=int(train.max()) + 1).double()
     x = torch.multinomial(probs / probs.sum(), n * train.shape[1], replacement=True, generator=generator)
     x = x.view(n, train.shape[1])
