@@ -66,7 +66,11 @@ class StepContext:
         gen = self.rng(stream)
         if not self.world.active:
             return fn(n, gen)
-        return fn(n * self.world.size, gen).narrow(dim, self.world.rank * n, n)
+        return self._mine(fn(n * self.world.size, gen), n, dim)
+
+    def _mine(self, x: torch.Tensor, n: int, dim: int = 0) -> torch.Tensor:
+        """This process's n of a draw made for every process: rank r's r*n..(r+1)*n along dim."""
+        return x.narrow(dim, self.world.rank * n, n)
 
     def gather(self, x: torch.Tensor) -> torch.Tensor:
         """Every process's x concatenated along dim 0 in rank order (x itself in one process); no gradient."""
@@ -79,8 +83,7 @@ class StepContext:
         self.examples += batch_size
         if self.world.active:
             n = self.share(batch_size)
-            lo = self.world.rank * n
-            x, y = x[lo:lo + n], (y[lo:lo + n] if y is not None else None)
+            x, y = self._mine(x, n), (self._mine(y, n) if y is not None else None)
         if x.device != self.device:
             x = x.to(self.device, non_blocking=True)
             y = y.to(self.device, non_blocking=True) if y is not None else None
