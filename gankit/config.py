@@ -130,6 +130,10 @@ class TrainConfig:
     deterministic: bool = False     # deterministic GPU kernels, so a resumed CUDA run is bit-exact
     sync_bn: bool = False           # under torchrun: BatchNorm statistics over the global batch (else each process's own)
     dist_timeout: float = 600.0     # under torchrun: seconds a process waits for the others before the run stops
+    augment: str = "none"           # what D sees, real and fake, is augmented on the device: none | diffaug (DiffAugment, Zhao et al. 2020) | ada (stylegan2-ada's transforms with an adaptive probability p)
+    augment_policy: str = "color,translation,cutout"  # diffaug: its transforms, a comma list of color, translation, cutout
+    ada_target: float = 0.6         # ada: p rises while r_t = E[sign(D(real))] is above this, falls below it
+    ada_kimg: float = 100.0         # ada: thousands of real images for p to go from 0 to 1 (the paper's 500, scaled to runs of a few hundred thousand images)
 
 
 @dataclass

@@ -13,6 +13,8 @@ import dataclasses
 import math
 import re
 
+from gankit.augment import KINDS as AUGMENT_KINDS
+from gankit.augment.diffaug import TRANSFORMS as DIFFAUG_TRANSFORMS, parse_policy
 from gankit.errors import GankitError
 from gankit.data import TEXT_DATASETS
 from gankit.models.translation import BLOCK_GENERATORS
@@ -30,6 +32,7 @@ CHOICES = {
     "model.init": ("default", "goodfellow2014", "pacgan2018"),
     "train.precision": ("fp32", "bf16", "fp16", "auto"),
     "train.compile_mode": ("auto", "cudagraph", "default", "max-autotune-no-cudagraphs"),
+    "train.augment": AUGMENT_KINDS,
     "loss.name": ("minimax", "nonsaturating", "wasserstein", "hinge", "lsgan", "fgan"),
     "loss.divergence": ("kl", "reverse_kl", "pearson", "hellinger", "js", "gan"),
     "loss.fgan_g": ("saturating", "nonsaturating"),
@@ -53,6 +56,8 @@ BOUNDS = {
     "train.ema": (0, 1, True),
     "train.minutes": (0, None, False),
     "train.dist_timeout": (0, None, False),
+    "train.ada_target": (0, 1, False),
+    "train.ada_kimg": (0, None, False),
     "data.per_class": (0, None, False),
     "data.seed": (0, None, True),
     "model.z_dim": (0, None, False),
@@ -137,6 +142,7 @@ def validate(cfg, family):
     _check_meaningful(cfg, flat)
     _check_options(cfg)
     _check_data_for_objective(flat, family)
+    _check_augment(flat, family)
     for opt in ("g_optim", "d_optim"):
         if len(flat[f"{opt}.betas"]) != 2:
             raise GankitError(f"config key '{opt}.betas' needs two numbers, e.g. [0.5, 0.999].")
@@ -158,6 +164,24 @@ def validate(cfg, family):
 
 # Data gankit makes without reading a file (the toy distributions, scikit-learn's digits).
 BUILT_IN_DATA = ("gaussian1d", "ring8", "grid25", "digits")
+
+
+def _check_augment(flat: dict, family) -> None:
+    """train.augment needs a family that passes D's images through it; its policy needs known transforms."""
+    if flat["train.augment"] != "none" and not family.augments:
+        raise GankitError(f"config key 'train.augment' is '{flat['train.augment']}', but objective="
+                          f"{flat['objective']} has no image discriminator that augmentation applies to; set "
+                          "train.augment=none.")
+    from gankit.data import data_kind_of
+
+    if flat["train.augment"] != "none" and data_kind_of(flat["data.name"]) not in ("image", "multi_label"):
+        raise GankitError(f"config key 'train.augment' transforms images, and data.name={flat['data.name']} gives "
+                          "no images; set train.augment=none or train on images.")
+    policy = parse_policy(flat["train.augment_policy"])
+    unknown = [name for name in policy if name not in DIFFAUG_TRANSFORMS]
+    if unknown or not policy:
+        raise GankitError(f"config key 'train.augment_policy' is '{flat['train.augment_policy']}'; give a comma "
+                          f"list of {', '.join(DIFFAUG_TRANSFORMS)} (e.g. color,translation,cutout).")
 
 
 def _check_linear_decay(opt: str, flat: dict) -> None:
@@ -201,6 +225,9 @@ ONLY_WITH = {
     "loss.divergence": ("loss.name", ("fgan",), "loss.name=fgan"),
     "loss.fgan_g": ("loss.name", ("fgan",), "loss.name=fgan"),
     "data.direction": ("data.kind", ("paired",), "paired data"),
+    "train.augment_policy": ("train.augment", ("diffaug",), "train.augment=diffaug"),
+    "train.ada_target": ("train.augment", ("ada",), "train.augment=ada"),
+    "train.ada_kimg": ("train.augment", ("ada",), "train.augment=ada"),
     "data.jitter": ("data.kind", ("paired", "unpaired"), "paired or unpaired data"),
     "data.attributes": ("data.kind", ("multi_label",), "data.name=attributes"),
     "data.attributes_file": ("data.kind", ("multi_label",), "data.name=attributes"),

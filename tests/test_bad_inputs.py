@@ -117,6 +117,13 @@ CASES = [
                                                                      "data.name=paired_folder", "data.path={d}/pairs"]),
     ("per_class of toy data", None, TRAIN + ["data.name=ring8", "model.name=mlp", "data.per_class=5"]),
     ("per_class above a class's size", None, TRAIN + ["data.per_class=100000"]),
+    ("augment of toy data", None, TRAIN + ["data.name=ring8", "model.name=mlp", "train.augment=diffaug"]),
+    ("augment of a text family", None, TRAIN + ["objective=mle", "data.name=oracle", "model.name=lstm",
+                                                "train.augment=ada"]),
+    ("augment policy unknown", None, TRAIN + ["train.augment=diffaug", "train.augment_policy=color,blur"]),
+    ("ada key without ada", None, TRAIN + ["train.ada_target=0.8"]),
+    ("ada target out of bounds", None, TRAIN + ["train.augment=ada", "train.ada_target=1.5"]),
+    ("augment unknown", None, TRAIN + ["train.augment=mixup"]),
     ("conditional unlabelled", None, TRAIN + ["objective=conditional", "data.name=gaussian1d", "model.name=mlp"]),
     # runs and checkpoints
     ("sample no run", None, ["sample", "{d}/nothing"]),

@@ -116,4 +116,5 @@ def export(parts: Parts) -> Export:
 FAMILY = Family(build=build, train_step=train_step, inputs=inputs, generate=generate, preview=preview,
                 evaluation=EVALUATION, writers=IMAGE_WRITERS, data=(("toy", "image"), "labelled images or toy "
                 "samples (" + LABELLED_SOURCES + "); data.name=attributes gives multi-label attributes, which it "
-                "cannot use"), draw=draw_picture, options=Options, arguments=(LABELS,), export=export)
+                "cannot use"), draw=draw_picture, options=Options, arguments=(LABELS,), export=export,
+                augments=True)

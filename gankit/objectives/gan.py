@@ -4,7 +4,9 @@ One iteration is k = train.n_critic D updates, each on a fresh real batch and
 fresh noise, then one G update on fresh noise (or, with train.reuse_fakes, on
 the last D update's fakes, which saves one G forward per iteration). Losses
 come from gankit.losses; WGAN's weight clipping follows each D update. The
-conditional family runs the same Algorithm 1 with labels (`Labels`).
+conditional family runs the same Algorithm 1 with labels (`Labels`). Every
+image D sees, real or fake, in its update and in G's, passes through
+`t.augment` (train.augment: DiffAugment or ADA; nothing without one).
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ def discriminate(lc, d_fn, real: torch.Tensor, fake: torch.Tensor, t) -> tuple[t
     if lc.penalty == "r1":
         real = real.detach().requires_grad_(True)
     (d_real, real_aux), (d_fake, fake_aux) = d_fn(real), d_fn(fake)  # (B,), (B,)
+    t.judged_real(d_real)  # ADA's heuristic reads D's confidence on the real images
     loss = loss_fn.d(d_real.float(), d_fake.float())
     stats = {"loss_D": loss.detach(), "D_real": _report(d_real, loss_fn.probabilistic),
              "D_fake": _report(d_fake, loss_fn.probabilistic)}
@@ -100,7 +103,8 @@ def d_loss(parts: Parts, real: torch.Tensor, t, fake: torch.Tensor | None = None
         with torch.no_grad(), t.autocast():
             fake = _fake(parts, real.shape[0], t, y)
     with t.autocast():
-        loss, stats, (c_real, c_fake) = discriminate(parts.cfg.loss, lambda x: _judge(D, x, y), real, fake.detach(), t)
+        loss, stats, (c_real, c_fake) = discriminate(parts.cfg.loss, lambda x: _judge(D, t.augment(x), y), real,
+                                                     fake.detach(), t)
         if c_real is not None:  # acgan: L_C on real and fake images
             class_loss = labels.class_loss(parts, c_real, y) + labels.class_loss(parts, c_fake, y)
             stats["class_D"] = class_loss.detach()
@@ -141,7 +145,7 @@ def g_step(parts: Parts, t, kept: tuple | None = None, labels: Labels | None = N
             fake = _fake(parts, n, t, y)
         else:
             fake, y = kept
-        d_fake, c_fake = _judge(D, fake, y)
+        d_fake, c_fake = _judge(D, t.augment(fake), y)
         loss = loss_for(parts.cfg.loss).g(d_fake.float())
         stats = {}
         if c_fake is not None:
@@ -220,4 +224,5 @@ def export(parts: Parts) -> Export:
 
 
 FAMILY = Family(build=build, train_step=train_step, inputs=inputs, generate=generate, preview=preview,
-                evaluation=EVALUATION, writers=IMAGE_WRITERS, data=SAMPLE_DATA, draw=draw_picture, export=export)
+                evaluation=EVALUATION, writers=IMAGE_WRITERS, data=SAMPLE_DATA, draw=draw_picture, export=export,
+                augments=True)

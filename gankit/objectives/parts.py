@@ -144,5 +144,6 @@ class Family(NamedTuple):
     translates: bool = False        # whether `gankit translate` applies: generate maps images inputs["x"]
     graphable: Callable = always_graphable  # (cfg) -> why one CUDA graph cannot replay its step, or None
     headline: tuple = ("loss_D", "loss_G")  # the statistics the progress bar shows
+    augments: bool = False          # whether its step passes every image D sees through t.augment (train.augment)
     export: Callable | None = None  # (parts, **arguments) -> Export for ONNX / TorchScript; raises GankitError
                                     # saying why where the sampling is no single network call

@@ -8,7 +8,8 @@ import hashlib
 import torch
 from torch import nn
 
-from gankit.train.distributed import SINGLE, World, average_gradients, gather_tensor
+from gankit.augment import Augmentation
+from gankit.train.distributed import SINGLE, World, average_gradients, gather_tensor, sum_over_ranks
 from gankit.train.schedule import apply_schedule
 
 # The two streams gankit 0.1 seeded as seed * 3 + 1 and seed * 3 + 2 keep those seeds, so runs (and the
@@ -34,8 +35,13 @@ class StepContext:
     """
 
     def __init__(self, seed: int, device: torch.device, precision: str,
-                 optimizers: dict[str, torch.optim.Optimizer], schedules: dict, world: World = SINGLE):
+                 optimizers: dict[str, torch.optim.Optimizer], schedules: dict, world: World = SINGLE,
+                 augmentation: Augmentation | None = None):
         self.seed, self.device, self.precision, self.world = seed, device, precision, world
+        self.augmentation = augmentation
+        # ADA's probability p and its last r_t, on the device (changed in place, so a CUDA graph keeps them).
+        self.augment_p = torch.zeros((), device=device)
+        self.augment_rt = torch.zeros((), device=device)
         self.optimizers, self.schedules = optimizers, schedules
         self.step = 0  # completed iterations; schedules read it
         self.examples = 0  # data examples drawn by t.batch over every process (the loop logs it as examples_seen)
@@ -88,6 +94,32 @@ class StepContext:
             x = x.to(self.device, non_blocking=True)
             y = y.to(self.device, non_blocking=True) if y is not None else None
         return x, y
+
+    # Augmentation ---------------------------------------------------------------
+    def augment(self, x: torch.Tensor) -> torch.Tensor:
+        """Images D is about to see, real or fake, through the run's augmentation (x itself without one); the
+        transforms are differentiable, so G's gradients pass through them. Per-image randomness from the
+        "augment" stream, drawn for the global batch."""
+        aug = self.augmentation
+        if aug is None:
+            return x
+        u = self.draw("augment", lambda m, g: torch.rand(m, aug.uniforms, generator=g, device=self.device), len(x))
+        return aug.apply(x, u, self.augment_p)
+
+    def judged_real(self, logits: torch.Tensor) -> None:
+        """D's logits (B,) on augmented real images: under ADA, p moves by the mean sign over every process's."""
+        aug = self.augmentation
+        if aug is None or not aug.adaptive:
+            return
+        signs = sum_over_ranks(torch.sign(logits.detach().float()).sum(), self.world)
+        images = len(logits) * self.world.size
+        self.augment_rt.copy_(aug.adjust(self.augment_p, signs / images, images))
+
+    def augment_stats(self) -> dict:
+        """ADA's p and r_t for the log (nothing for other augmentations)."""
+        if self.augmentation is None or not self.augmentation.adaptive:
+            return {}
+        return {"augment_p": self.augment_p.clone(), "augment_rt": self.augment_rt.clone()}
 
     # Precision ------------------------------------------------------------------
     def autocast(self):
@@ -150,6 +182,7 @@ class StepContext:
     def state(self, tensors: dict) -> dict:
         """Put every RNG state into `tensors`; return the JSON part (scalers)."""
         tensors["rng.torch"] = torch.get_rng_state()
+        tensors["augment.p"], tensors["augment.rt"] = self.augment_p.cpu().clone(), self.augment_rt.cpu().clone()
         if self.device.type == "cuda":
             tensors["rng.cuda"] = torch.cuda.get_rng_state(self.device)
         for stream, gen in self.generators.items():
@@ -168,6 +201,9 @@ class StepContext:
             gen = self.rng(stream, device if device.type != "cuda" else self.device)
             gen.set_state(tensors[f"rng.{stream}"])
         self.examples = meta.get("examples", 0)
+        for name, value in (("p", self.augment_p), ("rt", self.augment_rt)):
+            if f"augment.{name}" in tensors:  # absent before gankit augmented
+                value.copy_(tensors[f"augment.{name}"])
         for name, state in meta.get("scalers", {}).items():
             if name in self.scalers:
                 self.scalers[name].load_state_dict(state)

@@ -164,6 +164,16 @@ def mean_over_ranks(values: torch.Tensor, world: World) -> torch.Tensor:
 
 
 @_collective
+def sum_over_ranks(value: torch.Tensor, world: World) -> torch.Tensor:
+    """A tensor summed over the processes, where it is (no read on the host); value itself in one process."""
+    if not world.active:
+        return value
+    value = value.clone()
+    dist.all_reduce(value)
+    return value
+
+
+@_collective
 def agree(flag: bool, world: World) -> bool:
     """Whether any process says yes (every process gets the same answer)."""
     if not world.active:

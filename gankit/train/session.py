@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from gankit.augment import augmentation_of
 from gankit.config import Config, OptimConfig, sync_options
 from gankit.data import DataSpec, spec_of
 from gankit.errors import GankitError
@@ -162,6 +163,9 @@ def start_session(cfg: Config, data, device: torch.device | str | None = None, w
     device = process_device(resolve_device(device or cfg.train.device), world)
     configure_determinism(device, cfg.train.deterministic)
     spec = spec_of(data)
+    if cfg.train.augment == "ada" and spec.shape[0] not in (1, 3):
+        raise GankitError(f"train.augment=ada transforms grey or RGB images, and these have {spec.shape[0]} "
+                          "channels; set train.augment=diffaug or none.")
     parts = build_parts(cfg, spec, data)
     memory = torch.channels_last if cfg.train.channels_last and len(spec.shape) == 3 else torch.preserve_format
     for net in parts.nets.values():
@@ -178,7 +182,7 @@ def start_session(cfg: Config, data, device: torch.device | str | None = None, w
                   for name, o in parts.optimizers.items()}
     schedules = {name: o.cfg for name, o in parts.optimizers.items()}
     t = StepContext(cfg.train.seed, device, resolve_precision(cfg.train.precision, device), optimizers, schedules,
-                    world)
+                    world, augmentation_of(cfg.train))
     if speedup not in (None, "cudagraph"):
         _compile(cfg, parts, speedup)
     return Session(cfg=cfg, family=family, parts=parts, t=t, spec=spec, speedup=speedup)
@@ -260,7 +264,7 @@ def _compile(cfg: Config, parts: Parts, mode: str) -> None:
 
 def _iteration(s: Session, data) -> dict:
     """The family's step, then every EMA copy (what a CUDA graph records)."""
-    stats = s.family.train_step(s.parts, data, s.t)
+    stats = s.family.train_step(s.parts, data, s.t) | s.t.augment_stats()
     decay = s.cfg.train.ema
     if decay > 0:
         for ema, source in s.parts.emas.items():
