@@ -50,7 +50,7 @@ class DataConfig:
 
 @dataclass
 class ModelConfig:
-    name: str = "dcgan"             # mlp | maxout | dcgan | cgan2014 (conditional only): both networks (the shorthand)
+    name: str = "dcgan"             # mlp | maxout | dcgan | stylegan2 | cgan2014 (conditional only): both networks (the shorthand)
     generator: str | None = None    # the generator's builder when it differs from `name`
     discriminator: str | None = None  # the discriminator's builder when it differs from `name`
     z_dim: int = 100                # latent size
@@ -75,6 +75,9 @@ class ModelConfig:
     hidden_dim: int = 32            # lstm G: LSTM units
     d_embed_dim: int = 64           # textcnn D: token embedding size
     d_filters: float = 100.0        # textcnn D: its filters per width, in % of SeqGAN's (100 to 200 a width)
+    mapping_layers: int = 8         # stylegan2: fully connected layers of the mapping network z -> w
+    mapping_lr: float = 0.01        # stylegan2: the mapping network's learning-rate multiplier
+    style_mixing: float = 0.9       # stylegan2: share of G's images whose styles switch to a second w at a random layer (style-mixing regularisation)
 
 
 @dataclass
@@ -86,6 +89,7 @@ class LossConfig:
     clip: float = 0.01              # clip: D weights are clamped to [-clip, clip] after each D step
     gp_weight: float = 10.0         # gp: lambda of the gradient penalty
     r1_gamma: float = 10.0          # r1: gamma of the R1 penalty (gamma / 2 * ||grad D(x)||^2)
+    r1_every: int = 1               # r1: lazy regularisation, the penalty (times this) on every this-many-th step only (StyleGAN2: 16)
 
 
 @dataclass

@@ -59,6 +59,10 @@ BOUNDS = {
     "train.ada_target": (0, 1, False),
     "train.ada_kimg": (0, None, False),
     "data.per_class": (0, None, False),
+    "model.mapping_layers": (0, None, False),
+    "model.mapping_lr": (0, None, False),
+    "model.style_mixing": (0, None, True),
+    "loss.r1_every": (0, None, False),
     "data.seed": (0, None, True),
     "model.z_dim": (0, None, False),
     "model.width": (0, None, False),
@@ -137,6 +141,9 @@ def validate(cfg, family):
     if not DEVICE.match(flat["train.device"]):
         raise GankitError(f"config key 'train.device' is '{flat['train.device']}'; allowed: auto, cpu, cuda, "
                           "cuda:N (e.g. cuda:1) or mps.")
+    if flat["model.style_mixing"] > 1:
+        raise GankitError(f"config key 'model.style_mixing' is {flat['model.style_mixing']}; it is a probability, "
+                          "from 0 to 1.")
     if flat["data.channels"] not in (None, 1, 3):
         raise GankitError(f"config key 'data.channels' is {flat['data.channels']}; allowed: 1 or 3.")
     _check_meaningful(cfg, flat)
@@ -236,6 +243,10 @@ ONLY_WITH = {
     "data.vocab_size": ("data.name", TEXT_DATASETS, "real text (data.name text or wordnet)"),
     "data.max_length": ("data.name", TEXT_DATASETS, "real text (data.name text or wordnet)"),
     "model.embed_dim": ("model.generator", ("lstm",), "the lstm generator"),
+    "model.mapping_layers": ("model.generator", ("stylegan2",), "the stylegan2 generator"),
+    "model.mapping_lr": ("model.generator", ("stylegan2",), "the stylegan2 generator"),
+    "model.style_mixing": ("model.generator", ("stylegan2",), "the stylegan2 generator"),
+    "loss.r1_every": ("loss.penalty", ("r1",), "loss.penalty=r1"),
     "model.hidden_dim": ("model.generator", ("lstm",), "the lstm generator"),
     "model.d_embed_dim": ("model.discriminator", ("textcnn",), "the textcnn discriminator"),
     "model.d_filters": ("model.discriminator", ("textcnn",), "the textcnn discriminator"),

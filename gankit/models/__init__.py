@@ -16,10 +16,12 @@ from gankit.models.conditional import (CONDITIONAL_DISCRIMINATORS, CONDITIONAL_G
 from gankit.models.initialisation import initialise
 from gankit.models.maxout import build_maxout_discriminator
 from gankit.models.mlp import build_mlp_discriminator, build_mlp_generator
+from gankit.models.stylegan2 import build_style_discriminator, build_style_generator
 
-GENERATORS = {"mlp": build_mlp_generator, "maxout": build_mlp_generator, "dcgan": build_dcgan_generator}
+GENERATORS = {"mlp": build_mlp_generator, "maxout": build_mlp_generator, "dcgan": build_dcgan_generator,
+              "stylegan2": build_style_generator}
 DISCRIMINATORS = {"mlp": build_mlp_discriminator, "maxout": build_maxout_discriminator,
-                  "dcgan": build_dcgan_discriminator}
+                  "dcgan": build_dcgan_discriminator, "stylegan2": build_style_discriminator}
 
 __all__ = ["DISCRIMINATORS", "GENERATORS", "build_conditional_models", "build_discriminator", "build_generator",
            "build_models",

@@ -26,12 +26,14 @@ from gankit.errors import GankitError
 from gankit.models.cgan2014 import build_cgan2014_discriminator, build_cgan2014_generator
 from gankit.models.dcgan import DCGANGenerator, dcgan_init, generator_width
 from gankit.models.layers import maybe_spectral_norm
+from gankit.models.stylegan2 import build_style_generator
 
 CONDITIONINGS = ("concat", "projection", "acgan")
-CONVOLUTIONAL = ("dcgan",)  # networks whose input keeps its (C, H, W) layout
+CONVOLUTIONAL = ("dcgan", "stylegan2")  # networks whose input keeps its (C, H, W) layout
 
-# Networks written for labels from the start (built as they are, whatever conditional.cond says).
-CONDITIONAL_GENERATORS = {"cgan2014": build_cgan2014_generator}
+# Networks written for labels from the start (built as they are, whatever conditional.cond says): StyleGAN2's G
+# takes its label into the mapping network (its D is conditioned as conditional.cond says).
+CONDITIONAL_GENERATORS = {"cgan2014": build_cgan2014_generator, "stylegan2": build_style_generator}
 CONDITIONAL_DISCRIMINATORS = {"cgan2014": build_cgan2014_discriminator}
 
 

@@ -77,18 +77,19 @@ def train_step(parts: Parts, data, t) -> dict:
     return gan.algorithm1(parts, data, t, gan.Labels(draw=_uniform_labels(parts), class_loss=_class_loss))
 
 
-def inputs(parts: Parts, n: int | None, generator: torch.Generator, labels=None) -> dict:
+def inputs(parts: Parts, n: int | None, generator: torch.Generator, labels=None, truncation=None) -> dict:
     """Noise for n samples and their labels (n,): shared equally among `labels` (an index, a name, a comma list
     or a sequence, in the order given), else among every class, sorted. n defaults to 8 a class."""
     chosen = torch.arange(parts.spec.num_classes) if labels is None else torch.tensor(class_indices(parts.spec, labels))
     n = n or 8 * len(chosen)  # a row of 8 per class
     y = chosen[balanced_labels(n, len(chosen))]
-    return {"z": sample_z(n, parts.cfg.model.z_dim, parts.cfg.model.z_dist, generator), "y": y}
+    return {"z": sample_z(n, parts.cfg.model.z_dim, parts.cfg.model.z_dist, generator), "y": y} | \
+        gan.truncated(n, truncation)
 
 
 def generate(parts: Parts, inputs: dict, chunk: int = 500) -> torch.Tensor:
     """Samples of the sampling net (G, or its EMA copy) for the inputs' noise and labels, in eval mode, on the CPU."""
-    return generate_from(parts.sampling_net(), inputs["z"], chunk, inputs["y"]).cpu()
+    return generate_from(parts.sampling_net(), inputs["z"], chunk, inputs["y"], inputs.get("psi")).cpu()
 
 
 @torch.no_grad()
@@ -116,5 +117,5 @@ def export(parts: Parts) -> Export:
 FAMILY = Family(build=build, train_step=train_step, inputs=inputs, generate=generate, preview=preview,
                 evaluation=EVALUATION, writers=IMAGE_WRITERS, data=(("toy", "image"), "labelled images or toy "
                 "samples (" + LABELLED_SOURCES + "); data.name=attributes gives multi-label attributes, which it "
-                "cannot use"), draw=draw_picture, options=Options, arguments=(LABELS,), export=export,
-                augments=True)
+                "cannot use"), draw=draw_picture, options=Options, arguments=(LABELS, gan.TRUNCATION), export=export,
+                augments=True, graphable=gan.lazy_regularisation)

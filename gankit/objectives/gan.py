@@ -21,8 +21,8 @@ from gankit.losses.penalties import penalty_points
 from gankit.models import build_models, initialise
 from gankit.objectives import sample_scores as scores
 from gankit.objectives.outputs import IMAGE_WRITERS, draw_picture, toy_preview
-from gankit.objectives.parts import Export, Family, OptimizerSpec, Parts
-from gankit.objectives.sampling import generate as generate_from, sample_z
+from gankit.objectives.parts import Argument, Export, Family, OptimizerSpec, Parts
+from gankit.objectives.sampling import generate as generate_from, sample_z, truncation as truncation_psi
 
 
 def build(cfg, spec: DataSpec, data=None) -> Parts:
@@ -66,7 +66,9 @@ def discriminate(lc, d_fn, real: torch.Tensor, fake: torch.Tensor, t) -> tuple[t
         eps = t.draw("noise", lambda m, g: penalty_points(m, real, g), len(real))
         penalty = lc.gp_weight * gradient_penalty(lambda x: d_fn(x)[0], real, fake, eps, t.loss_scale("D"))
     elif lc.penalty == "r1":
-        penalty = lc.r1_gamma / 2 * r1_penalty(d_real, real, t.loss_scale("D"))
+        if t.step % lc.r1_every:  # lazy regularisation: R1 on every r1_every-th step, r1_every times as strong
+            return loss, stats, (real_aux, fake_aux)
+        penalty = lc.r1_every * lc.r1_gamma / 2 * r1_penalty(d_real, real, t.loss_scale("D"))
     else:
         return loss, stats, (real_aux, fake_aux)
     stats["penalty"] = penalty.detach()
@@ -87,8 +89,13 @@ def _judge(D, x: torch.Tensor, y: torch.Tensor | None) -> tuple[torch.Tensor, to
 
 
 def _fake(parts: Parts, n: int, t, y: torch.Tensor | None) -> torch.Tensor:
-    z = noise(parts, n, t)
-    return parts.nets["G"](z) if y is None else parts.nets["G"](z, y)  # (n, ...)
+    """n fakes of fresh noise (and labels y); a style-based G also mixes styles (its mixing_prob of them)."""
+    G, z = parts.nets["G"], noise(parts, n, t)
+    more = {}
+    if getattr(G, "mixing_prob", 0) > 0:  # a second noise and, per image, (whether it mixes, where)
+        more["mix"] = (noise(parts, n, t),
+                       t.draw("mixing", lambda m, g: torch.rand(m, 2, generator=g, device=t.device), n))
+    return G(z, **more) if y is None else G(z, y, **more)  # (n, ...)
 
 
 def d_loss(parts: Parts, real: torch.Tensor, t, fake: torch.Tensor | None = None, y: torch.Tensor | None = None,
@@ -172,14 +179,22 @@ def train_step(parts: Parts, data, t) -> dict:
     return algorithm1(parts, data, t)
 
 
-def inputs(parts: Parts, n: int | None, generator: torch.Generator) -> dict:
-    """Latent noise for n samples (default 64), drawn on the CPU from the given generator."""
-    return {"z": sample_z(n or 64, parts.cfg.model.z_dim, parts.cfg.model.z_dist, generator)}
+def inputs(parts: Parts, n: int | None, generator: torch.Generator, truncation=None) -> dict:
+    """Latent noise for n samples (default 64), drawn on the CPU from the given generator; with `truncation`,
+    psi for each (see generate)."""
+    z = sample_z(n or 64, parts.cfg.model.z_dim, parts.cfg.model.z_dist, generator)
+    return {"z": z} | truncated(len(z), truncation)
+
+
+def truncated(n: int, truncation) -> dict:
+    """{"psi": (n,)} for `--truncation PSI`, nothing without it."""
+    return {} if truncation is None else {"psi": torch.full((n,), truncation_psi(truncation))}
 
 
 def generate(parts: Parts, inputs: dict, chunk: int = 500) -> torch.Tensor:
-    """Samples of the sampling net (G, or its EMA copy) on the given inputs, in eval mode, on the CPU."""
-    return generate_from(parts.sampling_net(), inputs["z"], chunk).cpu()
+    """Samples of the sampling net (G, or its EMA copy) on the given inputs, in eval mode, on the CPU; psi
+    truncates toward the mean w of a style-based G, else toward z's mean."""
+    return generate_from(parts.sampling_net(), inputs["z"], chunk, psi=inputs.get("psi")).cpu()
 
 
 @torch.no_grad()
@@ -215,6 +230,15 @@ SAMPLE_DATA = (("toy", "image", "multi_label"),
                "single images or toy samples (fashion_mnist, digits, cifar10, a folder of images, ring8, ...)")
 
 EVALUATION = scores.evaluation(inputs, generate, labelled=False)
+TRUNCATION = Argument("truncation", ("sample",), "truncation psi from 0 to 1: toward the mean w of a stylegan2 G, "
+                      "toward z's mean for the others (precision up, variety down as psi falls)", metavar="PSI")
+
+def lazy_regularisation(cfg) -> str | None:
+    """Why the step cannot be one CUDA graph: lazy R1 runs its penalty on some steps only."""
+    if cfg.loss.penalty == "r1" and cfg.loss.r1_every > 1:
+        return f"loss.r1_every={cfg.loss.r1_every} adds R1 on some steps only"
+    return None
+
 
 def export(parts: Parts) -> Export:
     """The sampling net, from noise z (batch, z_dim) to samples."""
@@ -225,4 +249,4 @@ def export(parts: Parts) -> Export:
 
 FAMILY = Family(build=build, train_step=train_step, inputs=inputs, generate=generate, preview=preview,
                 evaluation=EVALUATION, writers=IMAGE_WRITERS, data=SAMPLE_DATA, draw=draw_picture, export=export,
-                augments=True)
+                arguments=(TRUNCATION,), augments=True, graphable=lazy_regularisation)

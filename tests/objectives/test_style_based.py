@@ -1,0 +1,66 @@
+"""model.name=stylegan2 in the gan and conditional families: its step (style mixing, lazy R1, augmentation),
+resume bit for bit, and sampling with truncation."""
+
+import copy
+
+import pytest
+import torch
+
+from gankit import api
+from gankit.config import from_dict, to_dict
+from gankit.data import load_dataset
+from gankit.train.session import advance, start_session
+from tests.conftest import FAMILY_CONFIGS, assert_resume_bit_exact
+
+STYLE = {"name": "stylegan2", "z_dim": 8, "width": 4, "mapping_layers": 2, "g_out": "none"}
+R1 = {"penalty": "r1", "r1_gamma": 1.0, "r1_every": 2}
+
+
+def config(family="gan", augment="none", **train):
+    tree = to_dict(FAMILY_CONFIGS[family](**train))
+    tree["model"] = STYLE | ({"name": "stylegan2"})
+    tree["data"]["resolution"] = 16
+    tree["loss"] = R1
+    tree["train"]["augment"] = augment
+    if family == "conditional":
+        tree["conditional"] = {"cond": "projection"}
+    return from_dict(tree)
+
+
+@pytest.mark.parametrize("family", ["gan", "conditional"])
+def test_one_step_mixes_styles_and_moves_g_d_and_the_ema(family):
+    cfg = config(family)
+    data = load_dataset(cfg.data)
+    s = start_session(cfg, data, "cpu")
+    before = {name: copy.deepcopy(net.state_dict()) for name, net in s.nets.items()}
+    stats = advance(s, data)
+    for name, net in s.nets.items():
+        assert any(not torch.equal(before[name][k], v) for k, v in net.state_dict().items()), name
+    assert "mixing" in s.t.generators and "penalty" in stats  # step 0: lazy R1 is due
+    assert "penalty" not in advance(s, data)  # step 1 of r1_every=2: not due
+    assert s.nets["G"].mapping.w_avg.abs().sum() > 0
+
+
+@pytest.mark.parametrize("family,augment", [("gan", "ada"), ("conditional", "diffaug")])
+def test_n_steps_then_resume_then_n_equals_2n_bit_for_bit(tmp_path, family, augment):
+    final = assert_resume_bit_exact(tmp_path, lambda **train: config(family, augment, **train), steps=3)
+    assert "rng.mixing" in final and "G.mapping.w_avg" in final
+
+
+def test_truncation_pulls_samples_to_the_mean_and_psi_1_changes_nothing(tmp_path):
+    run = api.train(config(steps=3), out=tmp_path)
+    plain = api.sample(run, n=6, seed=1)
+    assert torch.equal(api.sample(run, n=6, seed=1, truncation="1"), plain)
+    mean = api.sample(run, n=6, seed=1, truncation="0")
+    assert torch.allclose(mean, mean[:1].expand_as(mean), atol=1e-5)
+    half = api.sample(run, n=6, seed=1, truncation="0.5")
+    assert half.std(0).mean() < plain.std(0).mean()
+
+
+def test_truncation_of_a_dcgan_scales_its_noise(tmp_path):
+    run = api.load_run(api.train(FAMILY_CONFIGS["gan"](steps=2), out=tmp_path))
+    x, inputs = api.draw(run, 4, 0, truncation="0.5")
+    G = run.parts.sampling_net()
+    G.eval()
+    with torch.no_grad():
+        assert torch.allclose(x, G(inputs["z"] * 0.5), atol=1e-6)
