@@ -125,10 +125,18 @@ class StyleGenerator(nn.Module):
         self.out = output_activation(g_out)
         self.num_ws = 2 + 2 * doublings  # one w per convolution, and the last RGB output's
 
-    def styles(self, z: torch.Tensor, y: torch.Tensor | None = None, mix=None, psi=None) -> torch.Tensor:
-        """The per-layer styles ws (B, num_ws, w_dim) of noise z (with mixing and truncation as asked)."""
+    def styles(self, z: torch.Tensor, y: torch.Tensor | None = None, mix=None, psi=None, z_end=None, at=None,
+               switch=None) -> torch.Tensor:
+        """The per-layer styles ws (B, num_ws, w_dim) of noise z (with mixing and truncation as asked). With
+        z_end: w moved to at (B,) of the way toward z_end's (a walk in w), or z_end's w from layer switch (B,) on."""
         w = self.mapping(z, y)
+        if z_end is not None and at is not None:
+            w = torch.lerp(w, self.mapping(z_end, y, track=False), at[:, None].to(w.dtype))
         ws = w[:, None].expand(-1, self.num_ws, -1)
+        if z_end is not None and switch is not None:
+            layer = torch.arange(self.num_ws, device=z.device)
+            ws = torch.where((layer[None] >= switch[:, None])[:, :, None],
+                             self.mapping(z_end, y, track=False)[:, None], ws)
         if mix is not None:
             z2, u = mix
             w2 = self.mapping(z2, y, track=False)
@@ -153,8 +161,9 @@ class StyleGenerator(nn.Module):
             image = skip + self.to_rgb[i + 1](x, ws[:, 3 + 2 * i])
         return self.out(image)
 
-    def forward(self, z: torch.Tensor, y: torch.Tensor | None = None, mix=None, psi=None) -> torch.Tensor:
-        return self.synthesis(self.styles(z, y, mix, psi))
+    def forward(self, z: torch.Tensor, y: torch.Tensor | None = None, mix=None, psi=None, z_end=None, at=None,
+                switch=None) -> torch.Tensor:
+        return self.synthesis(self.styles(z, y, mix, psi, z_end, at, switch))
 
 
 class ResidualBlock(nn.Module):

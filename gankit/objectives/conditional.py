@@ -22,7 +22,7 @@ from gankit.data import DataSpec
 from gankit.errors import GankitError
 from gankit.models import build_conditional_models, initialise
 from gankit.models.conditional import CONDITIONINGS
-from gankit.objectives import gan, sample_scores as scores
+from gankit.objectives import gan, latent_tools, sample_scores as scores
 from gankit.objectives.labels import balanced_labels, class_indices
 from gankit.objectives.outputs import IMAGE_WRITERS, draw_picture, toy_preview
 from gankit.objectives.parts import Argument, Export, Family, OptimizerSpec, Parts, option
@@ -77,10 +77,16 @@ def train_step(parts: Parts, data, t) -> dict:
     return gan.algorithm1(parts, data, t, gan.Labels(draw=_uniform_labels(parts), class_loss=_class_loss))
 
 
-def inputs(parts: Parts, n: int | None, generator: torch.Generator, labels=None, truncation=None) -> dict:
+def inputs(parts: Parts, n: int | None, generator: torch.Generator, labels=None, truncation=None,
+           walk=None) -> dict:
     """Noise for n samples and their labels (n,): shared equally among `labels` (an index, a name, a comma list
     or a sequence, in the order given), else among every class, sorted. n defaults to 8 a class."""
     chosen = torch.arange(parts.spec.num_classes) if labels is None else torch.tensor(class_indices(parts.spec, labels))
+    if walk is not None:  # n samples (default 2 a class) walking, each keeping its label
+        n = n or 2 * len(chosen)
+        out = latent_tools.walk_inputs(parts, n, generator, walk, getattr(parts.sampling_net(), "truncates", False))
+        y = chosen[balanced_labels(n, len(chosen))].repeat(len(out["z"]) // n)
+        return out | {"y": y} | gan.truncated(len(y), truncation)
     n = n or 8 * len(chosen)  # a row of 8 per class
     y = chosen[balanced_labels(n, len(chosen))]
     return {"z": sample_z(n, parts.cfg.model.z_dim, parts.cfg.model.z_dist, generator), "y": y} | \
@@ -89,7 +95,7 @@ def inputs(parts: Parts, n: int | None, generator: torch.Generator, labels=None,
 
 def generate(parts: Parts, inputs: dict, chunk: int = 500) -> torch.Tensor:
     """Samples of the sampling net (G, or its EMA copy) for the inputs' noise and labels, in eval mode, on the CPU."""
-    return generate_from(parts.sampling_net(), inputs["z"], chunk, inputs["y"], inputs.get("psi")).cpu()
+    return generate_from(parts.sampling_net(), inputs["z"], chunk, inputs["y"], **gan.style_inputs(inputs)).cpu()
 
 
 @torch.no_grad()
@@ -117,5 +123,5 @@ def export(parts: Parts) -> Export:
 FAMILY = Family(build=build, train_step=train_step, inputs=inputs, generate=generate, preview=preview,
                 evaluation=EVALUATION, writers=IMAGE_WRITERS, data=(("toy", "image"), "labelled images or toy "
                 "samples (" + LABELLED_SOURCES + "); data.name=attributes gives multi-label attributes, which it "
-                "cannot use"), draw=draw_picture, options=Options, arguments=(LABELS, gan.TRUNCATION), export=export,
+                "cannot use"), draw=draw_picture, options=Options, arguments=(LABELS, gan.TRUNCATION, gan.WALK), export=export,
                 augments=True, graphable=gan.lazy_regularisation)

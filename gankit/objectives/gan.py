@@ -22,7 +22,9 @@ from gankit.models import build_models, initialise
 from gankit.objectives import sample_scores as scores
 from gankit.objectives.outputs import IMAGE_WRITERS, draw_picture, toy_preview
 from gankit.objectives.parts import Argument, Export, Family, OptimizerSpec, Parts
-from gankit.objectives.sampling import generate as generate_from, sample_z, truncation as truncation_psi
+from gankit.errors import GankitError
+from gankit.objectives import latent_tools
+from gankit.objectives.sampling import STYLE_INPUTS, generate as generate_from, sample_z, truncation as truncation_psi
 
 
 def build(cfg, spec: DataSpec, data=None) -> Parts:
@@ -179,11 +181,20 @@ def train_step(parts: Parts, data, t) -> dict:
     return algorithm1(parts, data, t)
 
 
-def inputs(parts: Parts, n: int | None, generator: torch.Generator, truncation=None) -> dict:
-    """Latent noise for n samples (default 64), drawn on the CPU from the given generator; with `truncation`,
-    psi for each (see generate)."""
-    z = sample_z(n or 64, parts.cfg.model.z_dim, parts.cfg.model.z_dist, generator)
-    return {"z": z} | truncated(len(z), truncation)
+def inputs(parts: Parts, n: int | None, generator: torch.Generator, truncation=None, walk=None,
+           style_mix=None) -> dict:
+    """Latent noise for n samples (default 64), drawn on the CPU from the given generator, or a walk or a
+    style-mixing grid (gankit.objectives.latent_tools); with `truncation`, psi for each (see generate)."""
+    G = parts.sampling_net()
+    if walk is not None and style_mix is not None:
+        raise GankitError("give --walk or --style-mix, not both.")
+    if walk is not None:
+        out = latent_tools.walk_inputs(parts, n, generator, walk, getattr(G, "truncates", False))
+    elif style_mix is not None:
+        out = latent_tools.mixing_inputs(parts, n, generator, style_mix, getattr(G, "num_ws", None))
+    else:
+        out = {"z": sample_z(n or 64, parts.cfg.model.z_dim, parts.cfg.model.z_dist, generator)}
+    return out | truncated(len(out["z"]), truncation)
 
 
 def truncated(n: int, truncation) -> dict:
@@ -194,7 +205,12 @@ def truncated(n: int, truncation) -> dict:
 def generate(parts: Parts, inputs: dict, chunk: int = 500) -> torch.Tensor:
     """Samples of the sampling net (G, or its EMA copy) on the given inputs, in eval mode, on the CPU; psi
     truncates toward the mean w of a style-based G, else toward z's mean."""
-    return generate_from(parts.sampling_net(), inputs["z"], chunk, psi=inputs.get("psi")).cpu()
+    return generate_from(parts.sampling_net(), inputs["z"], chunk, **style_inputs(inputs)).cpu()
+
+
+def style_inputs(inputs: dict) -> dict:
+    """The per-sample inputs of `inputs` that G takes beside z and y (truncation, walks, mixing)."""
+    return {k: inputs[k] for k in STYLE_INPUTS if k in inputs}
 
 
 @torch.no_grad()
@@ -232,6 +248,10 @@ SAMPLE_DATA = (("toy", "image", "multi_label"),
 EVALUATION = scores.evaluation(inputs, generate, labelled=False)
 TRUNCATION = Argument("truncation", ("sample",), "truncation psi from 0 to 1: toward the mean w of a stylegan2 G, "
                       "toward z's mean for the others (precision up, variety down as psi falls)", metavar="PSI")
+WALK = Argument("walk", ("sample",), "a latent walk of this many frames (in w for stylegan2, slerp in z otherwise): "
+                "--out walk.gif animates it, a .png shows a row per sample", metavar="FRAMES")
+STYLE_MIX = Argument("style_mix", ("sample",), "a stylegan2 style-mixing grid: rows give the styles below this "
+                     "layer (coarse), columns the rest (fine)", metavar="LAYER", flags=("--style-mix",))
 
 def lazy_regularisation(cfg) -> str | None:
     """Why the step cannot be one CUDA graph: lazy R1 runs its penalty on some steps only."""
@@ -249,4 +269,4 @@ def export(parts: Parts) -> Export:
 
 FAMILY = Family(build=build, train_step=train_step, inputs=inputs, generate=generate, preview=preview,
                 evaluation=EVALUATION, writers=IMAGE_WRITERS, data=SAMPLE_DATA, draw=draw_picture, export=export,
-                arguments=(TRUNCATION,), augments=True, graphable=lazy_regularisation)
+                arguments=(TRUNCATION, WALK, STYLE_MIX), augments=True, graphable=lazy_regularisation)

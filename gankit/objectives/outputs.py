@@ -13,6 +13,8 @@ import numpy as np
 import torch
 
 from gankit.data import to_uint8
+from gankit.errors import GankitError
+from gankit.objectives import latent_tools
 from gankit.viz import plot_toy_1d, plot_toy_2d, save_grid
 
 
@@ -50,9 +52,11 @@ def write_png(path: Path, samples: torch.Tensor, inputs: dict, parts) -> None:
     labels = inputs.get("y")
     n = len(samples)
     if samples.dim() == 4:
-        classes = len(torch.unique(labels)) if labels is not None and labels.dim() == 1 else 0
-        rows = classes if classes and n % classes == 0 else None
-        save_grid(samples, path, nrow=n // rows if rows else None, scale=max(1, 64 // samples.shape[-1]))
+        arranged, per_row = latent_tools.arranged(samples, inputs)  # a walk or a style-mixing grid
+        if per_row is None:
+            classes = len(torch.unique(labels)) if labels is not None and labels.dim() == 1 else 0
+            per_row = n // classes if classes and n % classes == 0 else None
+        save_grid(arranged, path, nrow=per_row, scale=max(1, 64 // samples.shape[-1]))
     elif samples.shape[1] == 1:
         plot_toy_1d(samples, samples, path, title=f"{n} samples")
     else:
@@ -70,4 +74,11 @@ def write_npz(path: Path, samples: torch.Tensor, inputs: dict, parts) -> None:
         np.savez_compressed(f, **arrays)
 
 
-IMAGE_WRITERS = {".png": write_png, ".npz": write_npz}
+def write_gif(path: Path, samples: torch.Tensor, inputs: dict, parts) -> None:
+    """Images as an animated GIF: a walk's frames (plain samples: one frame); toy samples have no GIF."""
+    if samples.dim() != 4:
+        raise GankitError(f"--out {path}: a GIF shows images, and these samples are points; use .png or .npz.")
+    latent_tools.write_walk_gif(path, samples, inputs, parts)
+
+
+IMAGE_WRITERS = {".png": write_png, ".npz": write_npz, ".gif": write_gif}

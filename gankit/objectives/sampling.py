@@ -28,32 +28,31 @@ def truncation(value) -> float:
     return psi
 
 
+STYLE_INPUTS = ("psi", "z_end", "at", "switch")  # per-sample inputs a style-based G takes (see StyleGenerator)
+
+
 @torch.no_grad()
 def generate(G: nn.Module, z: torch.Tensor, chunk: int = 500, y: torch.Tensor | None = None,
-             psi: torch.Tensor | None = None) -> torch.Tensor:
+             **per_sample: torch.Tensor) -> torch.Tensor:
     """G's samples on fixed noise (and labels y (n,) for a conditional G), in eval mode, chunked; G's mode is restored.
 
-    psi (n,) truncates: toward the mean w for a style-based G (its `truncates`), else toward z's mean, 0 (z x psi).
-    The noise moves to G's device; the samples come back where the noise was.
+    per_sample: more inputs (n, ...) for G (a style-based G's psi, z_end, at, switch); for any other G, psi
+    truncates toward z's mean, 0 (z x psi). The noise moves to G's device; the samples come back where it was.
     """
     was = G.training
     G.eval()
     device = next(G.parameters(), z).device  # a parameter-free G runs where z is
-    n = len(z)
-    parts = [z.split(chunk)] + [t.split(chunk) for t in (y, psi) if t is not None]
+    per_sample = {k: v for k, v in per_sample.items() if v is not None}
+    if "psi" in per_sample and not getattr(G, "truncates", False):
+        z = z * per_sample.pop("psi")[:, None].to(z.dtype)
+    names = list(per_sample)
+    pieces = [z.split(chunk)] + ([y.split(chunk)] if y is not None else []) + [per_sample[k].split(chunk) for k in names]
     try:
         out = []
-        for pieces in zip(*parts):
-            z_part, rest = pieces[0].to(device), [p.to(device) for p in pieces[1:]]
-            labels = rest.pop(0) if y is not None else None
-            more = {}
-            if psi is not None:
-                if getattr(G, "truncates", False):
-                    more["psi"] = rest[0]
-                else:
-                    z_part = z_part * rest[0][:, None].to(z_part.dtype)
-            args = (z_part,) if labels is None else (z_part, labels)
+        for piece in zip(*pieces):
+            args = [t.to(device) for t in piece[:2 if y is not None else 1]]
+            more = {k: t.to(device) for k, t in zip(names, piece[len(args):])}
             out.append(G(*args, **more).float().to(z.device))
-        return torch.cat(out) if n else G(z.to(device)).float().to(z.device)
+        return torch.cat(out)
     finally:
         G.train(was)

@@ -207,6 +207,9 @@ def train_run(cfg: Config, run_dir: Path, resume: bool = False, world: World = S
     finally:
         bar.close()
         log.close()
+        if main and s.t.augmentation is not None and s.t.augmentation.adaptive:
+            print(f"gankit: ADA's augmentation probability p is {s.t.augment_p.item():.3f} at step {s.step} (r_t "
+                  f"{s.t.augment_rt.item():.3f}, target {s.t.augmentation.target}).", file=sys.stderr)
         pictures = finish_pictures(run_dir) if main else {}
         if main:
             _write_report(run_dir)

@@ -51,7 +51,7 @@ def test_augmentation_changes_what_d_sees_and_so_the_training():
     assert any(not torch.equal(results[0][k], results[1][k]) for k in results[0])
 
 
-def test_ada_p_rises_while_d_is_sure_of_the_real_images_and_is_logged(tmp_path):
+def test_ada_p_rises_while_d_is_sure_of_the_real_images_and_is_logged(tmp_path, capsys):
     # a target of 0.01: any D that is right on more than about half of the real images pushes p up every step
     cfg = config("gan", "ada", steps=8, log_every=2)
     cfg.train.ada_target, cfg.train.ada_kimg = 0.01, 0.1
@@ -59,6 +59,7 @@ def test_ada_p_rises_while_d_is_sure_of_the_real_images_and_is_logged(tmp_path):
     records = [json.loads(line) for line in (run / "stats.jsonl").read_text().splitlines()]
     assert all("augment_p" in r and "augment_rt" in r for r in records)
     assert records[-1]["augment_p"] > 0
+    assert "ADA's augmentation probability p is" in capsys.readouterr().err  # said at the end of the run
     high = config("gan", "ada", steps=4)
     high.train.ada_target = 0.999  # r_t never exceeds it: p stays at 0
     run = api.train(high, out=tmp_path / "high")
