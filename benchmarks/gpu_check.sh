@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The GPU checks of the engine, in one run on a machine with one CUDA GPU (about 7 minutes on an H100):
+# The GPU checks of the engine, in one run on a machine with one CUDA GPU (about 10 minutes on an H100):
 #   1. the CUDA tests (one step of every family under sync-debug "error", CUDA-graph replays equal to eager
 #      steps, deterministic bit-exact resume with and without the graph, bf16/fp16 steps, data on the device),
 #   2. the side-by-side throughput table at batch 64 (eager, one CUDA graph) and at batch 512,
 #   3. the 60-second quality race: the plain loop, dcgan_fashion (train.compile) and gankit 0.1's recipe, FID,
 #   4. torch.compile beside the CUDA graph at batch 64 (last: its compile time cannot cost the rest),
 #   5. torchrun with one process on the GPU (NCCL) beside a plain process (benchmarks/ddp_speed.py),
-#   6. the targets of the engine issue, met or missed (benchmarks/gpu_targets.py).
+#   6. StyleGAN2 beside dcgan_fashion, img/s eager and compiled, FID after 60 s; augmentation's cost (style_speed.py),
+#   7. the targets of the engine issue, met or missed (benchmarks/gpu_targets.py).
 # Needs torch with CUDA, numpy, scipy, safetensors, pyyaml, matplotlib, pillow, scikit-learn, tqdm, pytest there;
 # Fashion-MNIST comes in .gpu/fashion-mnist (`make gpu-pack` fills .gpu/; carry it along).
 # Tables and JSON go to $OUT (or benchmarks/results).
@@ -31,5 +32,8 @@ step "speed, batch 64: torch.compile" timeout 110 python benchmarks/engine_race.
 # Data-parallel training's GPU path: torchrun with one process (NCCL) beside a plain process, dcgan_fashion eager.
 step "torchrun, 1 process, NCCL" timeout 150 python benchmarks/ddp_speed.py --device cuda --steps 500 \
     --out "$out/ddp-cuda.json"
+# StyleGAN2 beside dcgan_fashion (eager and train.compile) and augmentation's cost, then FID after 60 s each.
+step "StyleGAN2 and augmentation" timeout 300 python benchmarks/style_speed.py --device cuda --steps 30 \
+    --seconds 60 --out "$out/style-cuda.json"
 step "targets" python benchmarks/gpu_targets.py "$out"
 exit $status

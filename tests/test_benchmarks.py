@@ -89,3 +89,17 @@ def test_report_speed_runs_end_to_end(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     report = json.loads(out.read_text())
     assert report["page_mb"] > 0 and report["write_s"] > 0
+
+
+def test_style_speed_runs_end_to_end(tmp_path):
+    """benchmarks/style_speed.py on one step a contender and a moment of training: img/s, ratios and FID."""
+    out = tmp_path / "s.json"
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "style_speed.py"), "--rounds", "1", "--steps", "1",
+           "--seconds", "0.5", "--samples", "200", "--digits", "--out", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = json.loads(out.read_text())
+    assert report["eager"]["dcgan_fashion"]["ratio_to_dcgan"] == 1.0
+    assert all(row["images_per_s"] > 0 for row in report["eager"].values())
+    assert set(report["quality"]) == {"dcgan_fashion", "stylegan2_fashion"}
+    assert all(row["fid"] > 0 and row["steps"] > 0 for row in report["quality"].values())
