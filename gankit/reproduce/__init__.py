@@ -9,7 +9,7 @@ from gankit.reproduce import augmentation, cgan, dcgan_vs_mlp, fgan, fig1, satur
 from gankit.reproduce import mode_collapse, table1, wgan_loss  # they import report, never this package
 from gankit.reproduce import cyclegan, pix2pix, stargan
 from gankit.reproduce import seqgan, text
-from gankit.reproduce import low_data
+from gankit.reproduce import low_data, stylegan2
 from gankit.reproduce.report import Report
 from gankit.train.run_dir import new_run_dir
 
@@ -32,6 +32,7 @@ EXPERIMENTS: dict = {
     "seqgan": seqgan,
     "text": text,
     "low-data": low_data,
+    "stylegan2": stylegan2,
 }
 
 

@@ -45,8 +45,9 @@ def random_shift(x: torch.Tensor, pad: int, gen: torch.Generator) -> torch.Tenso
 
 
 def as_float(images: torch.Tensor) -> torch.Tensor:
-    """Images as float32 in [-1, 1]: uint8 through gankit.data.to_float, floats as they are."""
-    return to_float(images) if images.dtype == torch.uint8 else images.float()
+    """Images as float32 in [-1, 1]: uint8 through gankit.data.to_float, floats clipped to [-1, 1], as every
+    picture of them is (a G without an output activation, StyleGAN2's, may step outside)."""
+    return to_float(images) if images.dtype == torch.uint8 else images.float().clamp(-1, 1)
 
 
 def check_labelled_images(images, labels, num_classes: int, what: str) -> None:

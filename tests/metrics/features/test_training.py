@@ -74,3 +74,10 @@ def test_dataset_hash_sees_images_and_labels(digits):
 def test_bad_training_data_is_one_clear_error(images, labels, match):
     with pytest.raises(GankitError, match=match):
         train_classifier(images, labels, steps=1)
+
+
+def test_float_images_outside_minus_1_to_1_are_clipped_as_their_pictures_would_be():
+    from gankit.metrics.features.training import as_float
+
+    x = torch.tensor([[-3.0, -1.0, 0.25, 1.0, 7.5]])
+    assert torch.equal(as_float(x), torch.tensor([[-1.0, -1.0, 0.25, 1.0, 1.0]]))
