@@ -5,8 +5,8 @@ Each run is the recipe as it is (its EMA copy samples), on the first N training 
 Measured: FID of the EMA copy's samples against the whole test split (a curve at evenly spaced steps, then a
 final score on more samples); the FID of the training subset itself against the test split (what a generator
 that only copied its images would score); D's mean logit on its training images against held-out test images
-(the gap that grows as D memorises); ADA's p over the steps. StyleGAN2 joins these rows when the style-based
-generator lands (issue 24); until then the rows are DCGAN's alone.
+(the gap that grows as D memorises); ADA's p over the steps. The rows are DCGAN's: a StyleGAN2 step costs about
+12 DCGAN steps on a CPU (benchmarks/style_speed.py).
 """
 
 from __future__ import annotations
@@ -158,7 +158,7 @@ def write(report, runs: dict, size: dict, choice, scorer: Scorer, base, wall: fl
     better = min(("diffaug", "ada"), key=lambda k: smallest[k]["fid"])
     first = next(iter(runs))
     report.claim(f"FID at {first}, {AUGMENTS[better]} vs none", f"{augmented:.1f} vs {plain:.1f} "
-                 f"({100 * (1 - augmented / plain):+.0f}% lower)", "at least 25% lower (issue 24's target)")
+                 f"({100 * (1 - augmented / plain):.0f}% lower)", "at least 25% lower (issue 24's target)")
     report.claim(f"ADA's p at the end, {first}", f"{smallest['ada']['p']:.2f}", "rises on its own from 0")
     for subset in list(runs)[1:]:
         by = runs[subset]
@@ -181,7 +181,8 @@ def write(report, runs: dict, size: dict, choice, scorer: Scorer, base, wall: fl
         "it grows as D memorises its images.\n\n"
         "Published reference for the shape (not comparable in value): at 10% of CIFAR-10, StyleGAN2's FID "
         "falls from about 36 to 14 with DiffAugment (Zhao et al. 2020) and ADA reports a similar gain (Karras "
-        "et al. 2020). StyleGAN2 rows are not here yet: the style-based generator is still to be built.")
+        "et al. 2020). The rows are DCGAN's: a StyleGAN2 step costs about 12 DCGAN steps on a CPU "
+        "(benchmarks/style_speed.py), so its rows wait for a GPU or `--full`'s budget.")
     report.table(rows)
     report.figure(report.out_dir / "fid_and_p.png", "FID against steps (log scale) and ADA's p.")
     for subset in runs:

@@ -64,3 +64,24 @@ def test_truncation_of_a_dcgan_scales_its_noise(tmp_path):
     G.eval()
     with torch.no_grad():
         assert torch.allclose(x, G(inputs["z"] * 0.5), atol=1e-6)
+
+
+def test_the_folder_recipe_trains_on_a_users_images_and_samples(tmp_path, capsys):
+    import numpy as np
+    from PIL import Image
+
+    from gankit.cli import main
+
+    rng = np.random.default_rng(0)
+    (tmp_path / "imgs").mkdir()
+    for i in range(10):
+        Image.fromarray(rng.integers(0, 256, (20, 24, 3), dtype=np.uint8)).save(tmp_path / "imgs" / f"{i}.png")
+    assert main(["train", "stylegan2_folder", "--out", str(tmp_path / "runs"), "--set",
+                 f"data.path={tmp_path / 'imgs'}", "data.resolution=16", "model.width=4", "model.z_dim=8",
+                 "model.mapping_layers=2", "train.steps=2", "train.batch_size=4", "train.n_samples=4",
+                 "train.progress=false"]) == 0
+    (run,) = (tmp_path / "runs").iterdir()
+    assert main(["sample", str(run), "--n", "4", "--truncation", "0.7", "--out", str(tmp_path / "s.png")]) == 0
+    with Image.open(tmp_path / "s.png") as picture:
+        assert picture.mode == "RGB"
+    assert "ADA's augmentation probability p" in capsys.readouterr().err
