@@ -24,7 +24,13 @@ import torch
 import torch.nn.functional as F
 
 UNIFORMS = 28
-LUMA = torch.tensor([1.0, 1.0, 1.0, 0.0]) / math.sqrt(3)
+
+
+def _luma(like: torch.Tensor) -> torch.Tensor:
+    """The unit luma axis (1, 1, 1, 0) / sqrt 3, made on like's device (no copy from the host)."""
+    v = torch.full((4,), 1 / math.sqrt(3), device=like.device, dtype=like.dtype)
+    v[3] = 0
+    return v
 
 
 def _normal(u: torch.Tensor) -> torch.Tensor:
@@ -87,8 +93,9 @@ def geometric_inverse(u: torch.Tensor, p: torch.Tensor, size: tuple[int, int]) -
 
 def _axis_rotation(theta: torch.Tensor) -> torch.Tensor:
     """Rotations (B, 4, 4) about the luma axis by angles theta (B,) (Rodrigues' formula)."""
-    v = LUMA[:3].to(theta)
-    cross = torch.tensor([[0, -1, 1], [1, 0, -1], [-1, 1, 0]], dtype=theta.dtype, device=theta.device) * v[0]
+    v = _luma(theta)[:3]
+    shift = torch.roll(torch.eye(3, device=theta.device, dtype=theta.dtype), 1, dims=0)
+    cross = (shift - shift.t()) / math.sqrt(3)  # [v]x: the cross product with v
     c, s = torch.cos(theta)[:, None, None], torch.sin(theta)[:, None, None]
     m = _eye(len(theta), 4, theta)
     m[:, :3, :3] = c * torch.eye(3, device=theta.device, dtype=theta.dtype) + s * cross + (1 - c) * torch.outer(v, v)
@@ -99,7 +106,7 @@ def color_matrix(u: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
     """The colour transforms (B, 4, 4) on homogeneous RGB from uniforms u (B, 10) and the probability p."""
     n = len(u)
     zero, one = torch.zeros_like(u[:, 0]), torch.ones_like(u[:, 0])
-    v = LUMA.to(u)
+    v = _luma(u)
     vv = torch.outer(v, v)
     eye = _eye(n, 4, u)
     bright = torch.where(u[:, 0] < p, _normal(u[:, 1]) * 0.2, zero)
@@ -122,8 +129,12 @@ def ada(x: torch.Tensor, u: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
     n, channels, h, w = x.shape
     u = u.float()
     inverse, moved = geometric_inverse(u[:, :18], p, (h, w))
-    to_pixels = torch.diag(torch.tensor([w / 2, h / 2, 1.0], device=x.device))
-    theta = (torch.linalg.inv(to_pixels) @ inverse @ to_pixels)[:, :2]  # normalised output -> input coordinates
+    # normalised output -> input coordinates: S^-1 inverse S with S = diag(w / 2, h / 2, 1)
+    theta = inverse[:, :2].clone()
+    theta[:, 0, 1] *= h / w
+    theta[:, 1, 0] *= w / h
+    theta[:, 0, 2] /= w / 2
+    theta[:, 1, 2] /= h / 2
     grid = F.affine_grid(theta.to(x.dtype), list(x.shape), align_corners=False)
     sampled = F.grid_sample(x, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
     x = torch.where(moved[:, None, None, None], sampled, x)

@@ -85,3 +85,23 @@ def test_the_folder_recipe_trains_on_a_users_images_and_samples(tmp_path, capsys
     with Image.open(tmp_path / "s.png") as picture:
         assert picture.mode == "RGB"
     assert "ADA's augmentation probability p" in capsys.readouterr().err
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+@pytest.mark.parametrize("family,augment", [("gan", "ada"), ("conditional", "diffaug")])
+def test_a_cuda_style_step_with_augmentation_never_waits_for_the_device(family, augment):
+    from gankit.train.device import place_data
+
+    cfg = config(family, augment)
+    data = load_dataset(cfg.data)
+    s = start_session(cfg, data, "cuda")
+    placed = place_data(data, s.t.device)
+    advance(s, placed)  # the first step may synchronise (lazy initialisation)
+    torch.cuda.synchronize()
+    torch.cuda.set_sync_debug_mode("error")
+    try:
+        for _ in range(3):  # R1 due on one of them (r1_every=2)
+            advance(s, placed)
+    finally:
+        torch.cuda.set_sync_debug_mode("default")
