@@ -75,6 +75,8 @@ class LossConfig:
     gp_weight: float = 10.0         # gp: lambda of the gradient penalty
     r1_gamma: float = 10.0          # r1: gamma of the R1 penalty (gamma / 2 * ||grad D(x)||^2)
     r1_every: int = 1               # r1: lazy regularisation, the penalty (times this) on every this-many-th step only (StyleGAN2: 16)
+    pl_weight: float = 0.0          # stylegan2: path-length regularisation's weight (0: off; the paper's 2)
+    pl_every: int = 4               # stylegan2: its lazy interval, a G update of its own on every this-many-th step
 
 
 @dataclass

@@ -128,6 +128,7 @@ CASES = [
     ("style mixing above 1", None, TRAIN + ["model.name=stylegan2", "model.style_mixing=1.5"]),
     ("mapping key without stylegan2", None, TRAIN + ["model.mapping_layers=4"]),
     ("lazy r1 without r1", None, TRAIN + ["loss.r1_every=16"]),
+    ("path length without stylegan2", None, TRAIN + ["loss.pl_weight=2"]),
     ("conditional unlabelled", None, TRAIN + ["objective=conditional", "data.name=gaussian1d", "model.name=mlp"]),
     # runs and checkpoints
     ("sample no run", None, ["sample", "{d}/nothing"]),

@@ -124,6 +124,7 @@ class StyleGenerator(nn.Module):
         self.to_rgb = nn.ModuleList(ToRGB(c, channels, z_dim) for c in ch)
         self.out = output_activation(g_out)
         self.num_ws = 2 + 2 * doublings  # one w per convolution, and the last RGB output's
+        self.register_buffer("pl_mean", torch.zeros(()))  # path-length regularisation's running mean
 
     def styles(self, z: torch.Tensor, y: torch.Tensor | None = None, mix=None, psi=None, z_end=None, at=None,
                switch=None) -> torch.Tensor:

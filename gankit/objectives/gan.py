@@ -23,7 +23,7 @@ from gankit.objectives import sample_scores as scores
 from gankit.objectives.outputs import IMAGE_WRITERS, draw_picture, toy_preview
 from gankit.objectives.parts import Argument, Export, Family, OptimizerSpec, Parts
 from gankit.errors import GankitError
-from gankit.objectives import latent_tools
+from gankit.objectives import latent_tools, path_length
 from gankit.objectives.sampling import STYLE_INPUTS, generate as generate_from, sample_z, truncation as truncation_psi
 
 
@@ -173,7 +173,10 @@ def algorithm1(parts: Parts, data, t, labels: Labels | None = None) -> dict:
     k = parts.cfg.train.n_critic
     for i in range(k):
         stats, kept = d_step(parts, data, t, parts.cfg.train.reuse_fakes and i == k - 1, labels)
-    return stats | g_step(parts, t, kept, labels)
+    stats = stats | g_step(parts, t, kept, labels)
+    if path_length.due(parts.cfg, t.step):  # StyleGAN2's lazy path-length update of G
+        stats |= path_length.path_length_step(parts, t, noise, labels)
+    return stats
 
 
 def train_step(parts: Parts, data, t) -> dict:
@@ -254,9 +257,11 @@ STYLE_MIX = Argument("style_mix", ("sample",), "a stylegan2 style-mixing grid: r
                      "layer (coarse), columns the rest (fine)", metavar="LAYER", flags=("--style-mix",))
 
 def lazy_regularisation(cfg) -> str | None:
-    """Why the step cannot be one CUDA graph: lazy R1 runs its penalty on some steps only."""
+    """Why the step cannot be one CUDA graph: lazy R1 or path-length regularisation on some steps only."""
     if cfg.loss.penalty == "r1" and cfg.loss.r1_every > 1:
         return f"loss.r1_every={cfg.loss.r1_every} adds R1 on some steps only"
+    if cfg.loss.pl_weight > 0 and cfg.loss.pl_every > 1:
+        return f"loss.pl_every={cfg.loss.pl_every} regularises path lengths on some steps only"
     return None
 
 

@@ -16,11 +16,11 @@ STYLE = {"name": "stylegan2", "z_dim": 8, "width": 4, "mapping_layers": 2, "g_ou
 R1 = {"penalty": "r1", "r1_gamma": 1.0, "r1_every": 2}
 
 
-def config(family="gan", augment="none", **train):
+def config(family="gan", augment="none", path_length=False, **train):
     tree = to_dict(FAMILY_CONFIGS[family](**train))
     tree["model"] = STYLE | ({"name": "stylegan2"})
     tree["data"]["resolution"] = 16
-    tree["loss"] = R1
+    tree["loss"] = R1 | ({"pl_weight": 2.0, "pl_every": 2} if path_length else {})
     tree["train"]["augment"] = augment
     if family == "conditional":
         tree["conditional"] = {"cond": "projection"}
@@ -43,8 +43,38 @@ def test_one_step_mixes_styles_and_moves_g_d_and_the_ema(family):
 
 @pytest.mark.parametrize("family,augment", [("gan", "ada"), ("conditional", "diffaug")])
 def test_n_steps_then_resume_then_n_equals_2n_bit_for_bit(tmp_path, family, augment):
-    final = assert_resume_bit_exact(tmp_path, lambda **train: config(family, augment, **train), steps=3)
-    assert "rng.mixing" in final and "G.mapping.w_avg" in final
+    final = assert_resume_bit_exact(tmp_path, lambda **train: config(family, augment, family == "gan", **train),
+                                    steps=3)
+    assert "rng.mixing" in final and "G.mapping.w_avg" in final and "G.pl_mean" in final
+    assert (final["G.pl_mean"] != 0).item() == (family == "gan")  # path-length regularisation ran
+
+
+def test_path_lengths_are_the_norm_of_the_jacobian_transpose_times_a_random_image():
+    from gankit.objectives.path_length import path_lengths
+
+    A = torch.randn(5, 2 * 3 * 3)
+
+    class Linear:  # images = (sum of the per-layer styles) A, so J^T r = A r for each of the 4 layers
+        def styles(self, z, y):
+            return z[:, None].expand(-1, 4, -1)
+
+        def synthesis(self, ws):
+            return (ws.sum(1) @ A).view(-1, 2, 3, 3)
+
+    z = torch.randn(6, 5, requires_grad=True)
+    r = torch.randn(6, 2, 3, 3)
+    lengths, _ = path_lengths(Linear(), z, None, lambda shape: r)
+    expected = ((r / 3).flatten(1) @ A.t()).norm(dim=1)  # r / sqrt(H W), H = W = 3
+    assert torch.allclose(lengths, expected, atol=1e-5)
+
+
+def test_path_length_regularisation_is_its_own_lazy_g_update():
+    cfg = config(path_length=True)
+    data = load_dataset(cfg.data)
+    s = start_session(cfg, data, "cpu")
+    first, second = advance(s, data), advance(s, data)
+    assert "path_length" in first and "penalty_G" in first and "path_length" not in second
+    assert s.nets["G"].pl_mean.item() > 0
 
 
 def test_truncation_pulls_samples_to_the_mean_and_psi_1_changes_nothing(tmp_path):
