@@ -12,17 +12,21 @@ import torch
 from gankit.data import load_dataset
 from gankit.errors import GankitError
 from gankit.metrics.evaluate import (ImageReference, evaluate_conditional, evaluate_toy, save_memorization_pairs)
+from gankit.metrics.features import extract_features
+from gankit.metrics.path_length import EPSILON, ppl_from_features
+from gankit.objectives.latent_tools import slerp
 from gankit.objectives.parts import Evaluation
+from gankit.objectives.sampling import sample_z
 
 # Metric group (what --metrics names) -> the metrics it reports that can steer the best checkpoint.
 IMAGE_GROUPS = {"fid": ("fid",), "kid": ("kid",), "is": ("is",), "pr": ("precision", "recall"),
                 "dc": ("density", "coverage"), "parzen": ("parzen_mean",),
-                "memorization": ("memorization_median_ratio",)}
+                "memorization": ("memorization_median_ratio",), "ppl": ("ppl",)}
 LABELLED_GROUPS = {"intra_fid": ("intra_fid",), "gan_test": ("gan_test",), "cas": ("cas",)}
 TOY_GROUPS = {"w1": ("w1", "kl", "js"), "modes": ("modes_reached", "high_quality_share")}
 IMAGE_DEFAULTS = ("fid", "kid", "is", "pr", "dc")
 LABELLED_DEFAULTS = ("intra_fid", "gan_test")  # cas trains classifiers for minutes: only when asked
-LOWER_IS_BETTER = frozenset({"fid", "kid", "w1", "kl", "js", "intra_fid"})
+LOWER_IS_BETTER = frozenset({"fid", "kid", "w1", "kl", "js", "intra_fid", "ppl"})
 
 
 def groups(spec, labelled: bool) -> dict:
@@ -65,6 +69,11 @@ def prepare(parts, request, inputs_fn, generate_fn, labelled: bool):
                           "evaluate with --metrics fid (or another image metric).")
 
     def score() -> dict:
+        if "ppl" in names:
+            extractor = reference.real_features()[0]
+            ppl = path_length(parts, inputs_fn, generate_fn, extractor, request.n, request.seed)
+            if names == ["ppl"]:
+                return {"ppl": ppl, "extractor": reference.extractor_name}
         fake, labels = draw(parts, inputs_fn, generate_fn, request.n, request.seed)
         if labelled:
             # CAS, if asked for, trains on fresh samples, as many as the real training split (Ravuri and Vinyals 2019).
@@ -75,8 +84,27 @@ def prepare(parts, request, inputs_fn, generate_fn, labelled: bool):
             result = reference.score(fake, names, request.seed)
         if request.out_dir is not None:
             save_memorization_pairs(fake, cfg.data, result, request.out_dir / "memorization.png")
-        return result
+        return result | ({"ppl": ppl} if "ppl" in names else {})
     return score
+
+
+def path_length(parts, inputs_fn, generate_fn, extractor, n: int, seed: int) -> float:
+    """Perceptual path length of n interpolation steps (gankit.metrics.path_length): in w for a style-based G
+    (its z_end / at inputs), spherical in z otherwise; labels, where the family draws them, stay fixed."""
+    gen = torch.Generator().manual_seed(seed)
+    base = inputs_fn(parts, n, gen)
+    m = parts.cfg.model
+    end, t = sample_z(len(base["z"]), m.z_dim, m.z_dist, gen), torch.rand(len(base["z"]), generator=gen)
+    features = []
+    for at in (t, t + EPSILON):
+        if getattr(parts.sampling_net(), "truncates", False):
+            inputs = base | {"z_end": end, "at": at}
+        elif m.z_dist == "normal":
+            inputs = base | {"z": slerp(base["z"], end, at)}
+        else:
+            inputs = base | {"z": torch.lerp(base["z"], end, at[:, None])}
+        features.append(extract_features(generate_fn(parts, inputs, chunk=256), extractor)[0])
+    return ppl_from_features(*features)
 
 
 def evaluation(inputs_fn, generate_fn, labelled: bool) -> Evaluation:
