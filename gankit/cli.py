@@ -197,7 +197,7 @@ def _add_eval(sub) -> None:
     p.add_argument("run_dir", nargs="?", metavar="RUN_DIR", help="a run folder; writes RUN_DIR/metrics.json")
     p.add_argument("--metrics", default=None,
                    help="comma list of metric groups, as the run's family offers them (images: fid,kid,is,pr,dc,"
-                        "parzen,memorization; labelled: intra_fid,gan_test,cas; toy: modes,w1; translation); "
+                        "parzen,memorization,ppl; labelled: intra_fid,gan_test,cas; toy: modes,w1; translation); "
                         "default per family and data")
     p.add_argument("--n", type=int, default=10000, help="generated samples to score (default 10000)")
     _add_checkpoint(p)
