@@ -9,7 +9,7 @@ from gankit.models import DISCRIMINATORS, GENERATORS, build_models, count_parame
 
 
 def test_registry_keys():
-    assert set(GENERATORS) == set(DISCRIMINATORS) == {"mlp", "maxout", "dcgan"}
+    assert set(GENERATORS) == set(DISCRIMINATORS) == {"mlp", "maxout", "dcgan", "stylegan2"}
 
 
 def test_generator_and_discriminator_can_be_chosen_apart(make_cfg):
