@@ -40,9 +40,9 @@ class Augmentation(NamedTuple):
             return diffaug.diffaug(x, u, self.policy)
         return ada.ada(x, u, p)
 
-    def adjust(self, p: torch.Tensor, signs: torch.Tensor, images: int) -> torch.Tensor:
-        """ADA: move p (in place) from the mean sign of D's logits on `images` real images; r_t."""
-        return ada.adjust(p, signs, self.target, images, self.kimg)
+    def adjust(self, p: torch.Tensor, rt: torch.Tensor, images: int) -> None:
+        """ADA: move p (in place) from r_t, the mean sign of D's logits on `images` real images."""
+        ada.adjust(p, rt, self.target, images, self.kimg)
 
 
 def augmentation_of(train_cfg) -> Augmentation | None:

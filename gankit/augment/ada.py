@@ -146,8 +146,7 @@ def ada(x: torch.Tensor, u: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
 
 
 @torch.no_grad()
-def adjust(p: torch.Tensor, signs: torch.Tensor, target: float, images: int, kimg: float) -> torch.Tensor:
-    """ADA's heuristic, in place: r_t = signs (the mean sign of D's real logits), and p moves by
-    images / (kimg * 1000) toward more augmentation when r_t > target, less otherwise, within [0, 1]; r_t."""
-    p.add_(torch.sign(signs - target) * (images / (kimg * 1000))).clamp_(0, 1)
-    return signs
+def adjust(p: torch.Tensor, rt: torch.Tensor, target: float, images: int, kimg: float) -> None:
+    """ADA's heuristic, in place: from r_t (the mean sign of D's logits on `images` real images), p moves by
+    images / (kimg * 1000) toward more augmentation when r_t > target, less otherwise, within [0, 1]."""
+    p.add_(torch.sign(rt - target) * (images / (kimg * 1000))).clamp_(0, 1)

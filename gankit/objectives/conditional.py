@@ -84,7 +84,7 @@ def inputs(parts: Parts, n: int | None, generator: torch.Generator, labels=None,
     chosen = torch.arange(parts.spec.num_classes) if labels is None else torch.tensor(class_indices(parts.spec, labels))
     if walk is not None:  # n samples (default 2 a class) walking, each keeping its label
         n = n or 2 * len(chosen)
-        out = latent_tools.walk_inputs(parts, n, generator, walk, getattr(parts.sampling_net(), "truncates", False))
+        out = latent_tools.walk_inputs(parts, n, generator, walk)
         y = chosen[balanced_labels(n, len(chosen))].repeat(len(out["z"]) // n)
         return out | {"y": y} | gan.truncated(len(y), truncation)
     n = n or 8 * len(chosen)  # a row of 8 per class

@@ -188,13 +188,12 @@ def inputs(parts: Parts, n: int | None, generator: torch.Generator, truncation=N
            style_mix=None) -> dict:
     """Latent noise for n samples (default 64), drawn on the CPU from the given generator, or a walk or a
     style-mixing grid (gankit.objectives.latent_tools); with `truncation`, psi for each (see generate)."""
-    G = parts.sampling_net()
     if walk is not None and style_mix is not None:
         raise GankitError("give --walk or --style-mix, not both.")
     if walk is not None:
-        out = latent_tools.walk_inputs(parts, n, generator, walk, getattr(G, "truncates", False))
+        out = latent_tools.walk_inputs(parts, n, generator, walk)
     elif style_mix is not None:
-        out = latent_tools.mixing_inputs(parts, n, generator, style_mix, getattr(G, "num_ws", None))
+        out = latent_tools.mixing_inputs(parts, n, generator, style_mix)
     else:
         out = {"z": sample_z(n or 64, parts.cfg.model.z_dim, parts.cfg.model.z_dist, generator)}
     return out | truncated(len(out["z"]), truncation)

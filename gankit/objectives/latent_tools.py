@@ -9,7 +9,7 @@
   LAYER on (the fine ones), the reference's style-mixing figure.
 
 Both build the family's `inputs`: per-sample tensors that generate() hands to G, and `frame` (which frame each
-sample belongs to) or `blank` (cells to leave white) for the writers.
+sample belongs to) or `blank` (cells to leave white) for the writers (gankit.objectives.outputs).
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ import torch
 
 from gankit.errors import GankitError
 from gankit.objectives.sampling import sample_z
-from gankit.viz.gif import save_gif
-from gankit.viz.grid import make_grid, upscale
 
 KEYFRAMES = 3
 
@@ -44,7 +42,17 @@ def slerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
     return direction * (na + (nb - na) * t)
 
 
-def walk_inputs(parts, n: int | None, generator: torch.Generator, frames, truncates: bool) -> dict:
+def interpolation(parts, start: torch.Tensor, end: torch.Tensor, at: torch.Tensor) -> dict:
+    """Inputs for the points `at` (n,) of the way from latents start to end (n, z_dim): in w for a style-based G
+    (G interpolates its z_end / at inputs), spherical in Gaussian z, linear in uniform z."""
+    if getattr(parts.sampling_net(), "truncates", False):
+        return {"z": start, "z_end": end, "at": at}
+    if parts.cfg.model.z_dist == "normal":
+        return {"z": slerp(start, end, at)}
+    return {"z": torch.lerp(start, end, at[:, None])}
+
+
+def walk_inputs(parts, n: int | None, generator: torch.Generator, frames) -> dict:
     """n samples x `frames` frames of closed loops through KEYFRAMES random points (frame-major order)."""
     frames = _positive(frames, "--walk", "60")
     n, m = n or 16, parts.cfg.model
@@ -53,17 +61,14 @@ def walk_inputs(parts, n: int | None, generator: torch.Generator, frames, trunca
     segment = position.floor().long()
     start, end = keys[segment], keys[(segment + 1) % KEYFRAMES]  # (frames, n, z_dim)
     at = (position - segment)[:, None].expand(frames, n).reshape(-1)
-    start, end = start.reshape(-1, m.z_dim), end.reshape(-1, m.z_dim)
-    out = {"frame": torch.arange(frames).repeat_interleave(n)}
-    if truncates:  # interpolated in w by G
-        return out | {"z": start, "z_end": end, "at": at}
-    if m.z_dist == "normal":
-        return out | {"z": slerp(start, end, at)}
-    return out | {"z": torch.lerp(start, end, at[:, None])}
+    return {"frame": torch.arange(frames).repeat_interleave(n)} | \
+        interpolation(parts, start.reshape(-1, m.z_dim), end.reshape(-1, m.z_dim), at)
 
 
-def mixing_inputs(parts, n: int | None, generator: torch.Generator, layer, num_ws: int | None) -> dict:
-    """An (m + 1) x (m + 1) style-mixing grid, m = n (default 6) sources a side, switching at `layer`."""
+def mixing_inputs(parts, n: int | None, generator: torch.Generator, layer) -> dict:
+    """An (m + 1) x (m + 1) style-mixing grid, m = n (default 6) sources a side, switching at `layer`: the
+    corner (left white), the column sources alone, then each row's source alone and mixed with each column."""
+    num_ws = getattr(parts.sampling_net(), "num_ws", None)
     if num_ws is None:
         raise GankitError("--style-mix needs a style-based generator (model.name=stylegan2); this run's G takes "
                           "no styles.")
@@ -73,32 +78,20 @@ def mixing_inputs(parts, n: int | None, generator: torch.Generator, layer, num_w
                           f"{num_ws - 1} (low: rows keep only the coarsest styles).")
     side, m = n or 6, parts.cfg.model
     rows, cols = (sample_z(side, m.z_dim, m.z_dist, generator) for _ in range(2))
-    z, z_end, switch, blank = [rows[0]], [rows[0]], [num_ws], [True]  # the corner, left white
-    for c in range(side):  # the first row: the column sources alone
-        z.append(cols[c]), z_end.append(cols[c]), switch.append(num_ws), blank.append(False)
-    for r in range(side):
-        z.append(rows[r]), z_end.append(rows[r]), switch.append(num_ws), blank.append(False)
-        for c in range(side):
-            z.append(rows[r]), z_end.append(cols[c]), switch.append(layer), blank.append(False)
-    return {"z": torch.stack(z), "z_end": torch.stack(z_end), "switch": torch.tensor(switch),
-            "blank": torch.tensor(blank), "columns": torch.full((len(z),), side + 1)}
-
-
-def _scale(size: int) -> int:
-    return max(1, 64 // size)
+    # each grid row below the first: its source, then the cells (z_end: itself, then each column source)
+    mixed_end = torch.cat([rows[:, None], cols[None].expand(side, -1, -1)], 1).flatten(0, 1)
+    switch = torch.full((side + 1, side + 1), layer)
+    switch[0], switch[:, 0] = num_ws, num_ws  # the first row and column: one source alone
+    blank = torch.zeros((side + 1) ** 2, dtype=torch.bool)
+    blank[0] = True
+    return {"z": torch.cat([rows[:1], cols, rows.repeat_interleave(side + 1, 0)]),
+            "z_end": torch.cat([rows[:1], cols, mixed_end]), "switch": switch.flatten(), "blank": blank}
 
 
 def frames_of(samples: torch.Tensor, inputs: dict) -> list[torch.Tensor]:
     """The samples of each frame, in order."""
     frame = inputs["frame"]
     return [samples[frame == f] for f in range(int(frame.max()) + 1)]
-
-
-def write_walk_gif(path, samples: torch.Tensor, inputs: dict, parts) -> None:
-    """A walk as an animated GIF, each frame a grid of the samples (plain samples: a one-frame GIF)."""
-    frames = frames_of(samples, inputs) if "frame" in inputs else [samples]
-    pictures = [upscale(make_grid(f), _scale(samples.shape[-1])) for f in frames]
-    save_gif(pictures, path, duration_ms=80)
 
 
 def arranged(samples: torch.Tensor, inputs: dict) -> tuple[torch.Tensor, int | None]:
@@ -110,6 +103,6 @@ def arranged(samples: torch.Tensor, inputs: dict) -> tuple[torch.Tensor, int | N
     if "blank" in inputs:
         samples = samples.clone()
         samples[inputs["blank"]] = 1.0
-        return samples, int(inputs["columns"][0])
+        return samples, round(len(samples) ** 0.5)  # the grid is square
     return samples, None
 

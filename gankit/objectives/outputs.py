@@ -16,6 +16,8 @@ from gankit.data import to_uint8
 from gankit.errors import GankitError
 from gankit.objectives import latent_tools
 from gankit.viz import plot_toy_1d, plot_toy_2d, save_grid
+from gankit.viz.gif import save_gif
+from gankit.viz.grid import make_grid, upscale
 
 
 def grid_scale(n: int, size: int, per_row: int | None = None, target_px: int = 480) -> int:
@@ -56,7 +58,7 @@ def write_png(path: Path, samples: torch.Tensor, inputs: dict, parts) -> None:
         if per_row is None:
             classes = len(torch.unique(labels)) if labels is not None and labels.dim() == 1 else 0
             per_row = n // classes if classes and n % classes == 0 else None
-        save_grid(arranged, path, nrow=per_row, scale=max(1, 64 // samples.shape[-1]))
+        save_grid(arranged, path, nrow=per_row, scale=_sample_scale(samples))
     elif samples.shape[1] == 1:
         plot_toy_1d(samples, samples, path, title=f"{n} samples")
     else:
@@ -78,7 +80,13 @@ def write_gif(path: Path, samples: torch.Tensor, inputs: dict, parts) -> None:
     """Images as an animated GIF: a walk's frames (plain samples: one frame); toy samples have no GIF."""
     if samples.dim() != 4:
         raise GankitError(f"--out {path}: a GIF shows images, and these samples are points; use .png or .npz.")
-    latent_tools.write_walk_gif(path, samples, inputs, parts)
+    frames = latent_tools.frames_of(samples, inputs) if "frame" in inputs else [samples]
+    save_gif([upscale(make_grid(f), _sample_scale(samples)) for f in frames], path, duration_ms=80)
+
+
+def _sample_scale(samples: torch.Tensor) -> int:
+    """The integer enlargement of `gankit sample`'s pictures: images about 64 px."""
+    return max(1, 64 // samples.shape[-1])
 
 
 IMAGE_WRITERS = {".png": write_png, ".npz": write_npz, ".gif": write_gif}

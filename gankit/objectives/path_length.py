@@ -43,7 +43,7 @@ def path_length_step(parts, t, noise, labels=None) -> dict:
         lengths, _ = path_lengths(G, z, y, directions)
     mean = G.pl_mean
     with torch.no_grad():
-        mean.copy_(mean.lerp(lengths.detach().mean(), PL_DECAY))
+        mean.lerp_(lengths.detach().mean(), PL_DECAY)
     penalty = (lengths - mean).square().mean() * loss_cfg.pl_weight * loss_cfg.pl_every
     t.update("G", penalty)
     return {"path_length": lengths.detach().mean(), "penalty_G": penalty.detach()}

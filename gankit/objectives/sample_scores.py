@@ -14,7 +14,7 @@ from gankit.errors import GankitError
 from gankit.metrics.evaluate import (ImageReference, evaluate_conditional, evaluate_toy, save_memorization_pairs)
 from gankit.metrics.features import extract_features
 from gankit.metrics.path_length import EPSILON, ppl_from_features
-from gankit.objectives.latent_tools import slerp
+from gankit.objectives.latent_tools import interpolation
 from gankit.objectives.parts import Evaluation
 from gankit.objectives.sampling import sample_z
 
@@ -95,15 +95,8 @@ def path_length(parts, inputs_fn, generate_fn, extractor, n: int, seed: int) -> 
     base = inputs_fn(parts, n, gen)
     m = parts.cfg.model
     end, t = sample_z(len(base["z"]), m.z_dim, m.z_dist, gen), torch.rand(len(base["z"]), generator=gen)
-    features = []
-    for at in (t, t + EPSILON):
-        if getattr(parts.sampling_net(), "truncates", False):
-            inputs = base | {"z_end": end, "at": at}
-        elif m.z_dist == "normal":
-            inputs = base | {"z": slerp(base["z"], end, at)}
-        else:
-            inputs = base | {"z": torch.lerp(base["z"], end, at[:, None])}
-        features.append(extract_features(generate_fn(parts, inputs, chunk=256), extractor)[0])
+    features = [extract_features(generate_fn(parts, base | interpolation(parts, base["z"], end, at), chunk=256),
+                                 extractor)[0] for at in (t, t + EPSILON)]
     return ppl_from_features(*features)
 
 

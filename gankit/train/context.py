@@ -111,9 +111,10 @@ class StepContext:
         aug = self.augmentation
         if aug is None or not aug.adaptive:
             return
-        signs = sum_over_ranks(torch.sign(logits.detach().float()).sum(), self.world)
         images = len(logits) * self.world.size
-        self.augment_rt.copy_(aug.adjust(self.augment_p, signs / images, images))
+        rt = sum_over_ranks(torch.sign(logits.detach().float()).sum(), self.world) / images
+        aug.adjust(self.augment_p, rt, images)
+        self.augment_rt.copy_(rt)
 
     def augment_stats(self) -> dict:
         """ADA's p and r_t for the log (nothing for other augmentations)."""
