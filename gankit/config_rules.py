@@ -59,6 +59,10 @@ BOUNDS = {
     "train.ada_target": (0, 1, False),
     "train.ada_kimg": (0, None, False),
     "data.per_class": (0, None, False),
+    "data.scale": (1, None, False),
+    "data.frames_in": (0, None, False),
+    "data.frames_out": (0, None, False),
+    "data.objects": (0, None, False),
     "model.mapping_layers": (0, None, False),
     "model.mapping_lr": (0, None, False),
     "model.style_mixing": (0, None, True),
@@ -238,6 +242,7 @@ ONLY_WITH = {
     "train.ada_target": ("train.augment", ("ada",), "train.augment=ada"),
     "train.ada_kimg": ("train.augment", ("ada",), "train.augment=ada"),
     "data.jitter": ("data.kind", ("paired", "unpaired"), "paired or unpaired data"),
+    "data.scale": ("data.kind", ("super_resolution",), "super-resolution data"),
     "data.attributes": ("data.kind", ("multi_label",), "data.name=attributes"),
     "data.attributes_file": ("data.kind", ("multi_label",), "data.name=attributes"),
     "data.tokenizer": ("data.name", TEXT_DATASETS, "real text (data.name text or wordnet)"),
@@ -295,7 +300,8 @@ def _check_options(cfg) -> None:
 DATA_KINDS = {"toy": "toy samples", "image": "single images", "multi_label": "images with multi-label attributes",
               "tokens": "token sequences (text)",
               "paired": "paired translation data (A and B images)",
-              "unpaired": "unpaired translation data (A and B images)"}
+              "unpaired": "unpaired translation data (A and B images)",
+              "super_resolution": "super-resolution pairs (low- and high-resolution images)"}
 
 
 def _check_data_for_objective(flat: dict, family) -> None:

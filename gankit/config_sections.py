@@ -31,6 +31,10 @@ class DataConfig:
     lowercase: bool = True          # text / wordnet: lower-case the sentences first
     vocab_size: int = 5000          # text / wordnet: <pad>, <unk> and the most frequent tokens (rarer ones become <unk>)
     max_length: int = 20            # text / wordnet: longer sentences are dropped; every sequence is this long
+    scale: int = 4                  # fashion_sr / sr_folder: the super-resolution factor (low-resolution inputs are 1/scale of the high-resolution images' side)
+    frames_in: int = 10             # moving_fashion / fork: past frames a prediction reads
+    frames_out: int = 10            # moving_fashion / fork: future frames it predicts
+    objects: int = 2                # moving_fashion: garments moving in each sequence
 
 
 @dataclass
@@ -62,6 +66,7 @@ class ModelConfig:
     d_filters: float = 100.0        # textcnn D: its filters per width, in % of SeqGAN's (100 to 200 a width)
     mapping_layers: int = 8         # stylegan2: fully connected layers of the mapping network z -> w
     mapping_lr: float = 0.01        # stylegan2: the mapping network's learning-rate multiplier
+    init_from: str | None = None    # a run folder whose networks (those of the same name and shapes) start this run, e.g. a PSNR-oriented super-resolution run for the GAN
     style_mixing: float = 0.9       # stylegan2: share of G's images whose styles switch to a second w at a random layer (style-mixing regularisation)
 
 

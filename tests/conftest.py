@@ -78,6 +78,17 @@ def tiny_stargan_config(**train) -> Config:
                              {"name": "wasserstein", "penalty": "gp"}, n_critic=2, **train)
 
 
+def tiny_srgan_config(**train) -> Config:
+    """Super-resolution x4 on fashion_sr (7 -> 28 px, 40 pairs): a one-block SRResNet with a noise map, the
+    classifier's feature loss and the relativistic GAN from the first step, EMA."""
+    tree = {"objective": "srgan", "data": {"name": "fashion_sr", "limit": 40},
+            "model": {"name": "srgan", "width": 4, "g_blocks": 1},
+            "srgan": {"feature_weight": 1.0, "adv_weight": 0.01},
+            "train": {"steps": 4, "batch_size": 4, "log_every": 2, "sample_every": 2, "checkpoint_every": 2,
+                      "n_samples": 6, "progress": False, "ema": 0.9, **train}}
+    return from_dict(tree)
+
+
 TINY_CORPUS = Path(__file__).parent / "fixtures" / "tiny_corpus"
 
 
@@ -119,6 +130,7 @@ FAMILY_CONFIGS = {
     "mle": tiny_mle_config,
     "seqgan": tiny_seqgan_config,
     "gumbel": tiny_gumbel_config,
+    "srgan": tiny_srgan_config,
 }
 
 

@@ -38,9 +38,10 @@ TRANSLATION_DISCRIMINATORS = {
     "stargan": lambda m, shape, k, c_in, norm: StarGANDiscriminator(shape[0], shape[1], k, width=m.width),
 }
 # The generators whose depth model.g_blocks sets (the config refuses it for the others).
-BLOCK_GENERATORS = ("resnet", "stargan")
+BLOCK_GENERATORS = ("resnet", "stargan", "srresnet")
 # model.name as the shorthand for both networks of each paper.
-SHORTHANDS = {"pix2pix": ("unet", "patchgan"), "cyclegan": ("resnet", "patchgan"), "stargan": ("stargan", "stargan")}
+SHORTHANDS = {"pix2pix": ("unet", "patchgan"), "cyclegan": ("resnet", "patchgan"), "stargan": ("stargan", "stargan"),
+              "srgan": ("srresnet", "dcgan")}
 
 
 def network_names(m) -> tuple[str, str]:

@@ -234,8 +234,9 @@ def _missing_weights(detail: str) -> GankitError:
                        f"or set {ENV_VAR}=PATH.")
 
 
-def read_state_dict(path: Path) -> dict:
-    """A state_dict from a .pth (torch.load, weights_only) or .safetensors file, as a dict of tensors."""
+def read_state_dict(path: Path, wanted: str = f"pytorch-fid's {WEIGHTS_FILE}") -> dict:
+    """A state_dict from a .pth (torch.load, weights_only: no code is run) or .safetensors file, as a dict of
+    tensors; `wanted` names the file to use instead in the sentence about a bad one."""
     try:
         with warnings.catch_warnings():  # torch's own multi-line advice (which includes unsafe loading) stays out
             warnings.simplefilter("ignore")
@@ -246,9 +247,9 @@ def read_state_dict(path: Path) -> dict:
                 state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # pickle, zip and header errors all mean: not a usable weights file
         raise GankitError(f"{path} cannot be read as a plain state_dict of tensors ({type(exc).__name__}: it holds "
-                          f"other objects, or is damaged); use pytorch-fid's {WEIGHTS_FILE}.") from None
+                          f"other objects, or is damaged); use {wanted}.") from None
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise GankitError(f"{path} holds no plain state_dict of tensors; use pytorch-fid's {WEIGHTS_FILE}.")
+        raise GankitError(f"{path} holds no plain state_dict of tensors; use {wanted}.")
     return state
 
 
