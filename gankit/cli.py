@@ -98,6 +98,12 @@ def _translate(args) -> None:
     print(f"{len(written)} translation{'s' if len(written) != 1 else ''} in {written[0].parent}")
 
 
+def _interpolate(args) -> None:
+    from gankit.interpolate import interpolate_runs
+
+    print(interpolate_runs(args.run_a, args.run_b, args.alpha, out=args.out, checkpoint=args.checkpoint))
+
+
 def _export(args) -> None:
     from gankit.export import export_run
 
@@ -225,6 +231,17 @@ def _add_translate(sub) -> None:
     p.set_defaults(func=_translate)
 
 
+def _add_interpolate(sub) -> None:
+    """The `gankit interpolate` subcommand."""
+    p = sub.add_parser("interpolate", help="a new run whose generator is (1 - A) x RUN_A's + A x RUN_B's (ESRGAN)")
+    p.add_argument("run_a", metavar="RUN_A", help="the run at alpha 0 (e.g. the PSNR-oriented model)")
+    p.add_argument("run_b", metavar="RUN_B", help="the run at alpha 1 (e.g. the GAN fine-tuned from it)")
+    p.add_argument("--alpha", required=True, metavar="A", help="the weight of RUN_B, from 0 to 1")
+    p.add_argument("--out", default=None, metavar="DIR", help="folder for the new numbered run (default: RUN_A's)")
+    _add_checkpoint(p)
+    p.set_defaults(func=_interpolate)
+
+
 def _add_export(sub) -> None:
     """The `gankit export` subcommand."""
     p = sub.add_parser("export", help="write a run's generator for use without gankit (ONNX, TorchScript, safetensors)")
@@ -273,6 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sample(sub)
     _add_eval(sub)
     _add_translate(sub)
+    _add_interpolate(sub)
     _add_export(sub)
     _add_report(sub)
     _add_reproduce(sub)

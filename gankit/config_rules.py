@@ -243,6 +243,9 @@ ONLY_WITH = {
     "train.ada_kimg": ("train.augment", ("ada",), "train.augment=ada"),
     "data.jitter": ("data.kind", ("paired", "unpaired"), "paired or unpaired data"),
     "data.scale": ("data.kind", ("super_resolution",), "super-resolution data"),
+    "data.frames_in": ("data.kind", ("sequence",), "sequence data (moving_fashion, fork)"),
+    "data.frames_out": ("data.kind", ("sequence",), "sequence data (moving_fashion, fork)"),
+    "data.objects": ("data.name", ("moving_fashion",), "data.name=moving_fashion"),
     "data.attributes": ("data.kind", ("multi_label",), "data.name=attributes"),
     "data.attributes_file": ("data.kind", ("multi_label",), "data.name=attributes"),
     "data.tokenizer": ("data.name", TEXT_DATASETS, "real text (data.name text or wordnet)"),
@@ -301,7 +304,8 @@ DATA_KINDS = {"toy": "toy samples", "image": "single images", "multi_label": "im
               "tokens": "token sequences (text)",
               "paired": "paired translation data (A and B images)",
               "unpaired": "unpaired translation data (A and B images)",
-              "super_resolution": "super-resolution pairs (low- and high-resolution images)"}
+              "super_resolution": "super-resolution pairs (low- and high-resolution images)",
+              "sequence": "sequences of frames (past and future)"}
 
 
 def _check_data_for_objective(flat: dict, family) -> None:

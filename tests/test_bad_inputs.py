@@ -17,6 +17,7 @@ from gankit.cli import main
 from tests.conftest import FAMILY_CONFIGS, tiny_conditional_config, tiny_image_config
 
 TRAIN = ["train", "dcgan_digits", "--out", "{d}/runs", "--set", "train.steps=1", "train.progress=false"]
+TRAIN_SR = TRAIN + ["objective=srgan", "model.name=srgan", "data.name=sr_folder", "data.scale=2", "data.resolution=null"]
 TRAIN_TEXT = ["train", "mle_text", "--out", "{d}/runs", "--set", "train.steps=1", "train.progress=false"]
 
 
@@ -232,6 +233,32 @@ CASES = [
     ("report out exists", text("r.html", "mine"), ["report", "{d}/run", "--out", "{d}/r.html"]),
     ("report a file, not a run", None, ["report", "{d}/x.npz"]),
     ("reproduce data not taken", lambda d: (d / "mn").mkdir(), ["reproduce", "fig1", "--data", "{d}/mn"]),
+    # super-resolution
+    ("sr folder partner missing", lambda d: (images("sr/hr", [(8, 8), (8, 8)])(d), images("sr/lr", [(4, 4)])(d)),
+     TRAIN_SR + ["data.path={d}/sr"]),
+    ("sr folder mixed sizes", images("sr/train", [(8, 8), (12, 12)]), TRAIN_SR + ["data.path={d}/sr"]),
+    ("sr folder hr not scale x lr", lambda d: (images("sr/hr", [(8, 8)])(d), images("sr/lr", [(3, 3)])(d)),
+     TRAIN_SR + ["data.path={d}/sr"]),
+    ("sr folder size not a multiple of scale", images("sr/train", [(10, 10)]), TRAIN_SR + ["data.path={d}/sr",
+                                                                                           "data.scale=4"]),
+    ("sr scale of one", None, TRAIN_SR + ["data.name=fashion_sr", "data.scale=1"]),
+    ("sr scale five", None, TRAIN_SR + ["data.name=fashion_sr", "data.scale=5"]),
+    ("sr scale on images", None, TRAIN + ["data.scale=2"]),
+    ("srgan on images", None, TRAIN + ["objective=srgan", "model.name=srgan"]),
+    ("srgan with a dcgan generator", None, TRAIN_SR + ["data.name=fashion_sr", "model.name=dcgan"]),
+    ("srgan feature loss on rgb without vgg", images("sr/train", [(8, 8)]), TRAIN_SR + ["data.path={d}/sr",
+                                                                                        "data.channels=3",
+                                                                                        "srgan.feature_weight=1"]),
+    ("srgan vgg weights missing", None, TRAIN_SR + ["data.name=fashion_sr", "srgan.feature_weight=1",
+                                                    "srgan.vgg_weights={d}/vgg.pth"]),
+    ("srgan vgg weights not a vgg", npz("vgg.npz", a=np.zeros(2)), TRAIN_SR + [
+        "data.name=fashion_sr", "srgan.feature_weight=1", "srgan.feature_net=vgg19", "srgan.vgg_weights={d}/vgg.npz"]),
+    ("init_from not a run", None, TRAIN + ["model.init_from={d}/nothing"]),
+    ("init_from another model", None, TRAIN + ["model.init_from={d}/prun"]),
+    ("interpolate alpha above 1", None, ["interpolate", "{d}/run", "{d}/run", "--alpha", "1.5"]),
+    ("interpolate alpha words", None, ["interpolate", "{d}/run", "{d}/run", "--alpha", "half"]),
+    ("interpolate two tasks", None, ["interpolate", "{d}/run", "{d}/prun", "--alpha", "0.5"]),
+    ("interpolate no run", None, ["interpolate", "{d}/run", "{d}/nothing", "--alpha", "0.5"]),
 ]
 
 

@@ -20,6 +20,7 @@ from gankit.data.fashion_tasks import (load_edges2fashion, load_edges_unpaired, 
 from gankit.data.folder import load_folder
 from gankit.data.idx import FASHION_MNIST_DIR, load_fashion_mnist, load_idx, read_idx
 from gankit.data.images import ImageDataset, image_options, to_float, to_uint8
+from gankit.data.sequences import SequenceDataset, load_fork, load_moving_fashion
 from gankit.data.super_resolution import SuperResolutionDataset, load_fashion_sr, load_sr_folder
 from gankit.data.toy import ToyDataset, load_gaussian1d, load_grid25, load_ring8
 from gankit.data.translation import PairedDataset, UnpairedDataset
@@ -51,6 +52,8 @@ DATASETS = {
     "unpaired_folder": load_unpaired_folder,
     "fashion_sr": load_fashion_sr,
     "sr_folder": load_sr_folder,
+    "moving_fashion": load_moving_fashion,
+    "fork": load_fork,
     "oracle": load_oracle,
     "text": load_text,
     "wordnet": load_wordnet,
@@ -62,16 +65,17 @@ PAIRED_DATASETS = ("edges2fashion", "paired_folder")
 UNPAIRED_DATASETS = ("sandal2sneaker", "shirt2tshirt", "edges_unpaired", "unpaired_folder")
 MULTI_LABEL_DATASETS = ("attributes",)
 SUPER_RESOLUTION_DATASETS = ("fashion_sr", "sr_folder")
+SEQUENCE_DATASETS = ("moving_fashion", "fork")
 TOKEN_DATASETS = ("oracle", "text", "wordnet")
 TEXT_DATASETS = ("text", "wordnet")  # real sentences: the data.tokenizer / vocab_size / max_length keys apply
 
 
 def data_kind_of(name: str) -> str | None:
-    """What data.name gives, known before loading: toy, paired, unpaired, multi_label, tokens, super_resolution
-    or image (None: an unknown name)."""
+    """What data.name gives, known before loading: toy, paired, unpaired, multi_label, tokens, super_resolution,
+    sequence or image (None: an unknown name)."""
     for kind, names in (("toy", TOY_DATASETS), ("paired", PAIRED_DATASETS), ("unpaired", UNPAIRED_DATASETS),
                         ("multi_label", MULTI_LABEL_DATASETS), ("tokens", TOKEN_DATASETS),
-                        ("super_resolution", SUPER_RESOLUTION_DATASETS)):
+                        ("super_resolution", SUPER_RESOLUTION_DATASETS), ("sequence", SEQUENCE_DATASETS)):
         if name in names:
             return kind
     return "image" if name in DATASETS else None
@@ -121,6 +125,7 @@ def load_dataset(cfg) -> ImageDataset | ToyDataset | PairedDataset | UnpairedDat
 
 __all__ = [
     "DATASETS", "DataSpec", "TokenDataset", "data_kind_of", "spec_of", "FASHION_MNIST_DIR", "ImageDataset", "ToyDataset", "PairedDataset",
-    "UnpairedDataset", "SuperResolutionDataset", "PAIRED_DATASETS", "SUPER_RESOLUTION_DATASETS", "UNPAIRED_DATASETS", "MULTI_LABEL_DATASETS", "edge_maps", "load_dataset",
+    "UnpairedDataset", "SuperResolutionDataset", "SequenceDataset", "PAIRED_DATASETS", "SUPER_RESOLUTION_DATASETS",
+    "SEQUENCE_DATASETS", "UNPAIRED_DATASETS", "MULTI_LABEL_DATASETS", "edge_maps", "load_dataset",
     "read_idx", "to_float", "to_uint8",
 ]

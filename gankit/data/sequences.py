@@ -121,9 +121,9 @@ class SequenceDataset:
         out = {"past": past, "future": future, "labels": labels[:, 0].clone(), "object_labels": labels}
         if self.fork is not None:
             branch = torch.cat([b[2] for b in blocks])[:n].to(self.device)
-            up, down = (self._split(self._frames(index, self.fork.corners(torch.full_like(branch, side))))[1]
-                        for side in (0, 1))
-            out |= {"futures": torch.stack([up, down], dim=1), "branch": branch}
+            ways = [self._frames(index, self.fork.corners(torch.full_like(branch, way)))[:, self.frames_in:]
+                    for way in (0, 1)]  # the up and the down future, (n, frames_out, 1, H, W) each
+            out |= {"futures": torch.stack(ways, dim=1), "branch": branch}
         return out
 
     def _draw(self, count: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:

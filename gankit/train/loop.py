@@ -164,7 +164,7 @@ def train_run(cfg: Config, run_dir: Path, resume: bool = False, world: World = S
 
     # Data, networks, optimizers and every random stream, all from the seed.
     data = load_dataset(cfg.data)
-    s = start_session(cfg, data, world=world)
+    s = start_session(cfg, data, world=world, resuming=resume)
     train_data = place_data(data, s.t.device)  # pictures and metrics keep reading `data` on the CPU
     for note in (speedup_note(s), precision_note(s), getattr(data, "note", "") and f"data: {data.note}."):
         if note and main:

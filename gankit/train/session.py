@@ -7,6 +7,7 @@ reproductions and the benchmarks train through these two functions.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
 import torch
@@ -23,6 +24,7 @@ from gankit.train.sync_bn import sync_batch_norms
 from gankit.train.device import configure_determinism, resolve_device, resolve_precision
 from gankit.train.ema import batch_norms, make_ema, recompute_batch_norm, update_ema
 from gankit.train.graphs import GraphedStep, graph_refusal
+from gankit.train.warm_start import warm_start
 
 
 def family_of(cfg: Config) -> Family:
@@ -157,9 +159,11 @@ def _trained_nets(parts: Parts) -> list[str]:
     return [name for spec in parts.optimizers.values() for name in spec.nets]
 
 
-def start_session(cfg: Config, data, device: torch.device | str | None = None, world: World = SINGLE) -> Session:
-    """Build a family's networks (on the CPU, from the seed), move them to the device, make optimizers; under
-    torchrun (`world`), on this process's GPU, with rank 0's weights and BatchNorm synchronised when asked."""
+def start_session(cfg: Config, data, device: torch.device | str | None = None, world: World = SINGLE,
+                  resuming: bool = False) -> Session:
+    """Build a family's networks (on the CPU, from the seed, or from model.init_from's run unless resuming),
+    move them to the device, make optimizers; under torchrun (`world`), on this process's GPU, with rank 0's
+    weights and BatchNorm synchronised when asked."""
     device = process_device(resolve_device(device or cfg.train.device), world)
     configure_determinism(device, cfg.train.deterministic)
     spec = spec_of(data)
@@ -167,6 +171,10 @@ def start_session(cfg: Config, data, device: torch.device | str | None = None, w
         raise GankitError(f"train.augment=ada transforms grey or RGB images, and these have {spec.shape[0]} "
                           "channels; set train.augment=diffaug or none.")
     parts = build_parts(cfg, spec, data)
+    if cfg.model.init_from and not resuming:
+        loaded = warm_start(parts, cfg.model.init_from)
+        if world.main:
+            print(f"gankit: {', '.join(loaded)} start from {cfg.model.init_from}.", file=sys.stderr)
     memory = torch.channels_last if cfg.train.channels_last and len(spec.shape) == 3 else torch.preserve_format
     for net in parts.nets.values():
         net.to(device=device, memory_format=memory)
