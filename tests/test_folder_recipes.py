@@ -27,6 +27,7 @@ TINY_FAMILY = {
     "cyclegan_folder": ["model.d_layers=1", "model.g_blocks=1", "train.pool_size=4",
                         "g_optim.linear_decay=[1,2]", "d_optim.linear_decay=[1,2]"],
     "stargan_folder": ["model.g_blocks=1", "train.n_critic=1"],
+    "srgan_folder": ["model.g_blocks=1", "model.d_width=4", "srgan.pretrain_steps=1"],
 }
 N_TRAIN, N_TEST = 12, 5
 BROKEN = "zz_broken.png"  # sorts last, so it is never cut away
@@ -112,6 +113,24 @@ def attributes(root: Path, rng) -> list[Path]:
     return []
 
 
+def high_resolution(root: Path, rng) -> list[Path]:
+    """Super-resolution's train/ and test/ of RGB high-resolution images (their inputs made by bicubic)."""
+    for split, n in (("train", N_TRAIN), ("test", N_TEST)):
+        _images(root / split, [f"{split}{i:02d}" for i in range(n)], "RGB", rng)
+    return _broken(root / "test")
+
+
+def hr_lr(root: Path, rng) -> list[Path]:
+    """Super-resolution's hr/ and lr/, each with train/ and test/, grey partners sharing a name (lr 1/4 the size)."""
+    for split, n in (("train", N_TRAIN), ("test", N_TEST)):
+        names = [f"pic{i:02d}" for i in range(n)]
+        _images(root / "hr" / split, names, "L", rng)
+        (root / "lr" / split).mkdir(parents=True)
+        for name in names:
+            _image(rng, "L", (5, 5)).save(root / "lr" / split / f"{name}.png")
+    return _broken(root / "hr" / "test", root / "lr" / "test")
+
+
 # id: (recipe, layout writer, extra overrides, translate options, channels of the run, test examples or None)
 CASES = {
     "pix2pix-side-by-side-AtoB": ("pix2pix_folder", side_by_side, [], [], 3, N_TEST),
@@ -124,6 +143,8 @@ CASES = {
     "stargan-domain-splits": ("stargan_folder", domain_splits, [], ["--target", "2"], 3, 2 * N_TEST),
     "stargan-attributes": ("stargan_folder", attributes, ["data.name=attributes", "data.attributes=[Male,Smiling]"],
                            ["--target", "Male=1,Smiling=0"], 3, None),
+    "srgan-high-resolution": ("srgan_folder", high_resolution, [], [], 3, N_TEST),
+    "srgan-hr-lr": ("srgan_folder", hr_lr, ["data.channels=null"], [], 1, N_TEST),
 }
 
 
@@ -180,6 +201,9 @@ def test_folder_recipe_trains_translates_and_evaluates(case, tmp_path, capsys):
     if recipe == "stargan_folder":  # into each domain (each attribute flipped) and back: L1 to the input
         assert len(metrics["reconstruction_per_class"]) == (2 if "attributes" in case else 3)
         assert 0 < metrics["reconstruction"] < 1 and "accuracy" not in metrics
+    if recipe == "srgan_folder":  # against the true high-resolution images, beside bicubic upsampling
+        assert np.isfinite(metrics["psnr"]) and np.isfinite(metrics["psnr_bicubic"]) and "fid" not in metrics
+        assert 0 <= metrics["posterior_ratio"] < 5
 
 
 def export_edges2fashion(root: Path, n_train: int, n_test: int, res: int) -> list[int]:

@@ -26,7 +26,7 @@ from gankit.data.super_resolution import upscale
 from gankit.metrics.evaluate_translation import Judge
 from gankit.metrics.translation import psnr, ssim
 
-NO_CLASSIFIER = ("FID and class accuracy need a classifier of the data's domain; this data is not fashion_sr, so "
+NO_CLASSIFIER = ("class accuracy and FID need a classifier of the data's domain; this data is not fashion_sr, so "
                  "only PSNR, SSIM and the posterior ratio are reported")
 
 
