@@ -47,6 +47,7 @@ bench: setup data
 	$(BIN)/python benchmarks/ddp_speed.py
 	$(BIN)/python benchmarks/report_speed.py
 	$(BIN)/python benchmarks/style_speed.py
+	$(BIN)/python benchmarks/sr_speed.py
 	@if $(BIN)/python -c "import torch, sys; sys.exit(not torch.cuda.is_available())"; then \
 	    $(BIN)/python benchmarks/engine_race.py --device cuda --width 64 --compile --minutes 1; fi
 

@@ -7,7 +7,8 @@
 #   4. torch.compile beside the CUDA graph at batch 64 (last: its compile time cannot cost the rest),
 #   5. torchrun with one process on the GPU (NCCL) beside a plain process (benchmarks/ddp_speed.py),
 #   6. StyleGAN2 beside dcgan_fashion, img/s eager and compiled, FID after 60 s; augmentation's cost (style_speed.py),
-#   7. the targets of the engine issue, met or missed (benchmarks/gpu_targets.py).
+#   7. super-resolution (srresnet / srgan x4) beside dcgan_fashion, img/s eager and compiled (sr_speed.py),
+#   8. the targets of the engine issue, met or missed (benchmarks/gpu_targets.py).
 # Needs torch with CUDA, numpy, scipy, safetensors, pyyaml, matplotlib, pillow, scikit-learn, tqdm, pytest there;
 # Fashion-MNIST comes in .gpu/fashion-mnist (`make gpu-pack` fills .gpu/; carry it along).
 # Tables and JSON go to $OUT (or benchmarks/results).
@@ -35,5 +36,7 @@ step "torchrun, 1 process, NCCL" timeout 150 python benchmarks/ddp_speed.py --de
 # StyleGAN2 beside dcgan_fashion (eager and train.compile) and augmentation's cost, then FID after 60 s each.
 step "StyleGAN2 and augmentation" timeout 300 python benchmarks/style_speed.py --device cuda --steps 30 \
     --seconds 60 --out "$out/style-cuda.json"
+# Super-resolution beside dcgan_fashion: the PSNR model and the GAN phase, eager and compiled.
+step "super-resolution" timeout 120 python benchmarks/sr_speed.py --device cuda --steps 30 --out "$out/sr-cuda.json"
 step "targets" python benchmarks/gpu_targets.py "$out"
 exit $status

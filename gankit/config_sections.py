@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 @dataclass
 class DataConfig:
-    name: str = "fashion_mnist"     # gaussian1d | ring8 | grid25 | fashion_mnist | mnist | idx | digits | cifar10 | cifar100 | folder | attributes | footwear | tops (multi-domain) | edges2fashion | paired_folder (pairs) | sandal2sneaker | shirt2tshirt | edges_unpaired | unpaired_folder (unpaired) | oracle | text | wordnet (token sequences)
+    name: str = "fashion_mnist"     # gaussian1d | ring8 | grid25 | fashion_mnist | mnist | idx | digits | cifar10 | cifar100 | folder | attributes | footwear | tops (multi-domain) | edges2fashion | paired_folder (pairs) | sandal2sneaker | shirt2tshirt | edges_unpaired | unpaired_folder (unpaired) | oracle | text | wordnet (token sequences) | fashion_sr | sr_folder (super-resolution) | moving_fashion | fork (frame sequences)
     path: str | None = None         # file or folder (fashion_mnist defaults to Debian's dataset-fashion-mnist)
     split: str = "train"            # train | test
     resolution: int | None = None   # resize images to this square size at load time

@@ -91,6 +91,17 @@ def test_report_speed_runs_end_to_end(tmp_path):
     assert report["page_mb"] > 0 and report["write_s"] > 0
 
 
+def test_sr_speed_runs_end_to_end(tmp_path):
+    """benchmarks/sr_speed.py on one step a contender: img/s and ratios to dcgan_fashion."""
+    out = tmp_path / "s.json"
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "sr_speed.py"), "--rounds", "1", "--steps", "1", "--out", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = json.loads(out.read_text())
+    assert report["eager"]["dcgan_fashion"]["ratio_to_dcgan"] == 1.0 and len(report["eager"]) == 3
+    assert all(row["images_per_s"] > 0 for row in report["eager"].values())
+
+
 def test_style_speed_runs_end_to_end(tmp_path):
     """benchmarks/style_speed.py on one step a contender and a moment of training: img/s, ratios and FID."""
     out = tmp_path / "s.json"

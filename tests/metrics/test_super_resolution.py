@@ -38,3 +38,16 @@ def test_the_posterior_ratio_is_zero_for_one_answer_and_one_for_posterior_sample
     assert posterior_ratio(centre, centre, truth) == 0.0
     half = centre + 0.5 * (a - centre)  # outputs that vary, but less than the truth does
     assert 0.1 < posterior_ratio(half, centre + 0.5 * (b - centre), truth) < 0.6
+
+
+def test_psnr_and_ssim_agree_with_scikit_image_where_it_is_installed():
+    metrics = pytest.importorskip("skimage.metrics")
+    g = torch.Generator().manual_seed(0)
+    truth = torch.rand(1, 1, 32, 32, generator=g) * 2 - 1
+    out = (truth + 0.2 * torch.randn(truth.shape, generator=g)).clamp(-1, 1)
+    a, b = ((v[0, 0].double().numpy() + 1) / 2 for v in (crop_border(out, 4), crop_border(truth, 4)))
+    scores = restoration(out, truth, 4)
+    assert scores["psnr"] == pytest.approx(metrics.peak_signal_noise_ratio(b, a, data_range=1))
+    expected = metrics.structural_similarity(b, a, data_range=1, gaussian_weights=True, sigma=1.5,
+                                             use_sample_covariance=False)
+    assert scores["ssim"] == pytest.approx(expected, rel=1e-9)  # scikit-image also averages the valid windows only
