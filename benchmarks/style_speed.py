@@ -53,8 +53,10 @@ def images_per_s(s, data, steps: int) -> float:
     return steps * s.cfg.train.batch_size * s.cfg.train.n_critic / (time.perf_counter() - started)
 
 
-def speed(device: str, steps: int, rounds: int, compile_: bool, choice: ImageData) -> dict:
-    sessions = {name: session(recipe, sets, device, compile_, choice) for name, (recipe, sets) in CONTENDERS.items()}
+def speed(device: str, steps: int, rounds: int, compile_: bool, choice: ImageData, contenders: dict = CONTENDERS) -> dict:
+    """name -> images/s (median over rounds), its ratio to dcgan_fashion's and the speed-up used, for contenders
+    {name: (recipe, overrides)} trained in alternating rounds after a warm-up."""
+    sessions = {name: session(recipe, sets, device, compile_, choice) for name, (recipe, sets) in contenders.items()}
     for s, data in sessions.values():  # warm-up (and a CUDA graph's capture)
         for _ in range(3):
             advance(s, data)
@@ -65,6 +67,14 @@ def speed(device: str, steps: int, rounds: int, compile_: bool, choice: ImageDat
     base = statistics.median(measured["dcgan_fashion"])
     return {name: {"images_per_s": statistics.median(v), "ratio_to_dcgan": statistics.median(v) / base,
                    "speedup": sessions[name][0].speedup} for name, v in measured.items()}
+
+
+def print_speed(result: dict) -> None:
+    """The eager and compiled tables, one contender a line."""
+    for table in ("eager", "compiled"):
+        for name, row in result.get(table, {}).items():
+            print(f"{table:8s} {name:30s} {row['images_per_s']:9.0f} img/s  {row['ratio_to_dcgan']:.2f}x dcgan_fashion "
+                  f"({row['speedup'] or 'eager'})")
 
 
 def quality(device: str, seconds: float, samples: int, choice: ImageData, slice_s: float = 5.0) -> dict:
@@ -108,10 +118,7 @@ def main() -> None:
         result["compiled"] = speed(args.device, args.steps, args.rounds, True, choice)
     if args.seconds > 0:
         result["quality"] = quality(args.device, args.seconds, args.samples, choice)
-    for table in ("eager", "compiled"):
-        for name, row in result.get(table, {}).items():
-            print(f"{table:8s} {name:26s} {row['images_per_s']:9.0f} img/s  {row['ratio_to_dcgan']:.2f}x dcgan_fashion "
-                  f"({row['speedup'] or 'eager'})")
+    print_speed(result)
     for name, row in result.get("quality", {}).items():
         print(f"quality  {name:26s} FID {row['fid']:.1f} after {row['seconds']:.0f} s ({row['steps']} steps)")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,7 @@ from gankit.data.folder import list_dir, is_image, read_image_groups
 from gankit.data.idx import FASHION_MNIST_CLASSES, read_fashion_mnist
 from gankit.data.images import check_split, convert_images, cut, image_options, require_path, to_float
 from gankit.data.translation import _check_images, _check_labels, _moved, _names, _TwoSides
-from gankit.data.translation_folders import image_files, match_pairs
+from gankit.data.translation_folders import image_files, match_pairs, split_folders
 from gankit.errors import GankitError
 
 SR_LAYOUT = "folder holding train/ and test/ of high-resolution images, or hr/ and lr/ with matching file names"
@@ -113,16 +113,6 @@ def load_fashion_sr(cfg) -> SuperResolutionDataset:
                                   cfg.name, FASHION_MNIST_CLASSES)
 
 
-def _hr_lr_folders(root: Path, split: str) -> tuple[Path, Path]:
-    """hr/ and lr/ of a split: hr/<split> and lr/<split>, or hr/ and lr/ themselves when they hold the files."""
-    if any((root / "hr" / s).is_dir() for s in ("train", "test")):
-        return root / "hr" / split, root / "lr" / split
-    if split == "test":
-        raise GankitError(f"{root / 'hr'} holds its images directly (no train/ and test/ sub-folders), so there is "
-                          f"no test split; move the test pairs to hr/test and lr/test, or set data.split=train.")
-    return root / "hr", root / "lr"
-
-
 def _check_partners(files_hr: list[Path], high: torch.Tensor, low: torch.Tensor, scale: int) -> None:
     if tuple(high.shape[2:]) != (low.shape[2] * scale, low.shape[3] * scale):
         raise GankitError(f"{files_hr[0]} is {high.shape[3]}x{high.shape[2]} but its lr partner is "
@@ -139,7 +129,7 @@ def load_sr_folder(cfg) -> SuperResolutionDataset:
         what = "does not exist" if not root.exists() else "is not a folder"
         raise GankitError(f"{root} {what}; set data.path to a {SR_LAYOUT}.")
     if (root / "hr").is_dir() and (root / "lr").is_dir():
-        hr_dir, lr_dir = _hr_lr_folders(root, split)
+        hr_dir, lr_dir = split_folders(root, split, ("hr", "lr"))
         files_lr, files_hr = match_pairs(lr_dir, hr_dir)
         files_lr, files_hr = files_lr[:limit], files_hr[:limit]
         if resolution is not None and resolution % scale:

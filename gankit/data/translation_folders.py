@@ -60,14 +60,17 @@ def match_pairs(folder_a: Path, folder_b: Path) -> tuple[list[Path], list[Path]]
     return [a[s] for s in stems], [b[s] for s in stems]
 
 
-def _split_folders(root: Path, split: str) -> tuple[Path, Path]:
-    """A/ and B/ of a split: A/<split> and B/<split>, or A/ and B/ themselves when they hold the files."""
-    if any((root / "A" / s).is_dir() for s in ("train", "test")):
-        return root / "A" / split, root / "B" / split
+def split_folders(root: Path, split: str, sides: tuple[str, str] = ("A", "B")) -> tuple[Path, Path]:
+    """The two sides' folders of a split (A/ and B/, or another pair such as hr/ and lr/): A/<split> and
+    B/<split>, or A/ and B/ themselves when they hold the files."""
+    first, second = sides
+    if any((root / first / s).is_dir() for s in ("train", "test")):
+        return root / first / split, root / second / split
     if split == "test":
-        raise GankitError(f"{root / 'A'} holds its images directly (no train/ and test/ sub-folders), so there is "
-                          f"no test split; move the test pairs to A/test and B/test, or set data.split=train.")
-    return root / "A", root / "B"
+        raise GankitError(f"{root / first} holds its images directly (no train/ and test/ sub-folders), so there is "
+                          f"no test split; move the test pairs to {first}/test and {second}/test, or set "
+                          "data.split=train.")
+    return root / first, root / second
 
 
 def read_side_by_side(files: list[Path], resolution: int | None,
@@ -95,7 +98,7 @@ def load_paired_folder(cfg):
         what = "does not exist" if not root.exists() else "is not a folder"
         raise GankitError(f"{root} {what}; set data.path to a {PAIRED_LAYOUT}.")
     if (root / "A").is_dir() and (root / "B").is_dir():
-        files_a, files_b = match_pairs(*_split_folders(root, split))
+        files_a, files_b = match_pairs(*split_folders(root, split))
         a, b = read_image_groups([files_a[:limit], files_b[:limit]], resolution, channels)
     elif (root / split).is_dir():
         files = image_files(root / split, f"{split} pairs as A|B images")[:limit]
