@@ -62,7 +62,8 @@ class Options:
 
 
 def _opts(cfg) -> Options:
-    return cfg.options
+    """The run's srgan options (the defaults for a config of another objective)."""
+    return cfg.options if isinstance(cfg.options, Options) else Options()
 
 
 def high_shape(cfg, spec: DataSpec) -> tuple[int, int, int]:

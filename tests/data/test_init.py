@@ -11,7 +11,8 @@ from gankit.errors import GankitError
 
 NAMES = ["gaussian1d", "ring8", "grid25", "fashion_mnist", "mnist", "idx", "digits", "cifar10", "cifar100", "folder",
          "attributes", "footwear", "tops", "edges2fashion", "paired_folder", "sandal2sneaker", "shirt2tshirt",
-         "edges_unpaired", "unpaired_folder", "oracle", "text", "wordnet"]
+         "edges_unpaired", "unpaired_folder", "fashion_sr", "sr_folder", "moving_fashion", "fork", "oracle", "text",
+         "wordnet"]
 
 
 def test_public_names():
@@ -62,5 +63,7 @@ def test_every_dataset_name_has_one_kind_known_before_loading():
                                                   "unpaired_folder", "attributes")} == {
         "ring8": "toy", "fashion_mnist": "image", "folder": "image", "edges2fashion": "paired",
         "unpaired_folder": "unpaired", "attributes": "multi_label"}
+    assert [data_kind_of(name) for name in ("fashion_sr", "sr_folder", "moving_fashion", "fork")] == [
+        "super_resolution", "super_resolution", "sequence", "sequence"]
     assert data_kind_of("no_such_data") is None
     assert all(data_kind_of(name) is not None for name in DATASETS)
