@@ -51,9 +51,11 @@ SIZES = {
 
 
 def train(recipe: str, sets: list[str], steps: int, start_from=None) -> tuple:
-    """(session, seconds) of a recipe trained for `steps` steps, G started from another session's when given."""
-    cfg = load_config(recipe, sets + [f"train.steps={steps}", "train.progress=false", "srgan.pretrain_steps=0",
-                                      "g_optim.lr_from=null"])
+    """(session, seconds) of a recipe trained for `steps` steps; G started from another session's when given,
+    at the rate of the recipe's adversarial phase (its g_optim.lr_from), its pixel phase skipped."""
+    cfg = load_config(recipe, sets + [f"train.steps={steps}", "train.progress=false", "srgan.pretrain_steps=0"])
+    if cfg.g_optim.lr_from is not None:
+        cfg.g_optim.lr, cfg.g_optim.lr_from = cfg.g_optim.lr_from[1], None
     data = load_dataset(cfg.data)
     s = start_session(cfg, data, "cpu")
     if start_from is not None:
