@@ -232,7 +232,8 @@ def _check_bounds(key: str, v, low, high, inclusive: bool, whole=None) -> None:
 # model.generator / model.discriminator stand for the builder chosen, by its own key or by model.name.
 ONLY_WITH = {
     "model.g_dropout": ("model.generator", ("cgan2014", "unet"), "the cgan2014 or unet generator"),
-    "model.g_blocks": ("model.generator", BLOCK_GENERATORS, f"the {' or '.join(BLOCK_GENERATORS)} generator"),
+    "model.g_blocks": ("model.generator", BLOCK_GENERATORS,
+                       f"the {', '.join(BLOCK_GENERATORS[:-1])} or {BLOCK_GENERATORS[-1]} generator"),
     "model.d_layers": ("model.discriminator", ("patchgan",), "the patchgan discriminator"),
     "model.g_norm": ("model.generator", ("mlp", "maxout"), "the mlp generator (model.name mlp or maxout)"),
     "loss.divergence": ("loss.name", ("fgan",), "loss.name=fgan"),

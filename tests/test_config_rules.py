@@ -67,7 +67,7 @@ def test_only_with_rules_name_builders_and_data_kinds_never_families():
     assert {setting for setting, _, _ in ONLY_WITH.values()} <= {"model.generator", "model.discriminator",
                                                                 "loss.name", "data.kind", "data.name",
                                                                 "train.augment", "loss.penalty"}
-    with pytest.raises(GankitError, match="'model.g_blocks' only applies with the resnet or stargan generator"):
+    with pytest.raises(GankitError, match="'model.g_blocks' only applies with the resnet, stargan or srresnet generator"):
         apply_overrides(Config(), ["model.g_blocks=2"])
     # A shorthand model name stands for its builders: pix2pix's U-Net takes g_dropout.
     apply_overrides(Config(), ["objective=pix2pix", "data.name=edges2fashion", "model.name=pix2pix",

@@ -53,8 +53,7 @@ class Options:
                               "x 28 images), vgg19 (srgan.vgg_weights), auto (vgg19 when its weights are given, else "
                               "the classifier)", choices=FEATURE_NETS)
     vgg_weights: str | None = option(None, "a VGG19 weights file in torchvision's layout (.pth or .safetensors)")
-    adv_weight: float = option(0.0, "weight of G's adversarial loss (0: the PSNR-oriented model, no D)", low=0,
-                               renamed_from="loss.adv_weight")
+    adv_weight: float = option(0.0, "weight of G's adversarial loss (0: the PSNR-oriented model, no D)", low=0)
     adversarial: str = option("relativistic", "relativistic (ESRGAN's relativistic average GAN) or standard "
                               "(loss.name, SRGAN's non-saturating)", choices=("relativistic", "standard"))
     pretrain_steps: int = option(0, "first steps of the pixel loss alone (no D, no feature loss)", low=0)
