@@ -267,7 +267,7 @@ def _add_reproduce(sub) -> None:
     """The `gankit reproduce` subcommand."""
     p = sub.add_parser("reproduce", help="re-run a classic GAN experiment and write its report")
     p.add_argument("name", metavar="NAME", help="fig1, saturation, table1, mode-collapse, wgan-meaningful-loss, dcgan, fgan, "
-                   "cgan, augmentation, pix2pix, cyclegan, stargan, seqgan, text, low-data, stylegan2, srgan")
+                   "cgan, augmentation, pix2pix, cyclegan, stargan, seqgan, text, low-data, stylegan2, srgan, nextframe")
     p.add_argument("--out", default="reproductions", help="folder for the numbered report folders")
     p.add_argument("--full", action="store_true", help="the longer, fuller version")
     p.add_argument("--data", default=None, metavar="FOLDER",

@@ -89,6 +89,17 @@ def tiny_srgan_config(**train) -> Config:
     return from_dict(tree)
 
 
+def tiny_nextframe_config(**train) -> Config:
+    """Next-frame prediction on fork at its minimum 16 px (3 past and 3 future frames, 40 garments): width-4
+    networks, one noise map, the diversity term and a 2-scale D, EMA."""
+    tree = {"objective": "nextframe", "data": {"name": "fork", "resolution": 16, "limit": 40, "frames_in": 3,
+                                               "frames_out": 3},
+            "model": {"width": 4}, "nextframe": {"scales": 2, "diversity_weight": 0.1},
+            "train": {"steps": 4, "batch_size": 4, "log_every": 2, "sample_every": 2, "checkpoint_every": 2,
+                      "n_samples": 6, "progress": False, "ema": 0.9, **train}}
+    return from_dict(tree)
+
+
 TINY_CORPUS = Path(__file__).parent / "fixtures" / "tiny_corpus"
 
 
@@ -131,6 +142,7 @@ FAMILY_CONFIGS = {
     "seqgan": tiny_seqgan_config,
     "gumbel": tiny_gumbel_config,
     "srgan": tiny_srgan_config,
+    "nextframe": tiny_nextframe_config,
 }
 
 

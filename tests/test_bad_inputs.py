@@ -259,6 +259,19 @@ CASES = [
     ("interpolate alpha words", None, ["interpolate", "{d}/run", "{d}/run", "--alpha", "half"]),
     ("interpolate two tasks", None, ["interpolate", "{d}/run", "{d}/prun", "--alpha", "0.5"]),
     ("interpolate no run", None, ["interpolate", "{d}/run", "{d}/nothing", "--alpha", "0.5"]),
+    # next-frame prediction (the nextframe_fork recipe: fork at 16 px, 3 + 3 frames)
+    ("nextframe on images", None, TRAIN + ["objective=nextframe"]),
+    *[(f"nextframe {name}", None, ["train", "nextframe_fork", "--out", "{d}/runs", "--set", "train.steps=1",
+                                   "train.progress=false", *sets]) for name, sets in (
+        ("frames_in of 0", ["data.frames_in=0"]),
+        ("fork that does not fit", ["data.frames_out=10"]),
+        ("objects on fork data", ["data.objects=3"]),
+        ("train_frames beyond the future", ["nextframe.train_frames=5"]),
+        ("scales too small for D", ["nextframe.scales=3"]),
+        ("diversity without noise", ["nextframe.noise=0"]),
+        ("another generator", ["model.name=pix2pix"]),
+        ("distance unknown", ["nextframe.distance=l3"]),
+        ("resolution D cannot read", ["data.resolution=24"]))],
 ]
 
 

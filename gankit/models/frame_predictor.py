@@ -2,11 +2,12 @@
 
 G(past, z) -> the next frame. The past (B, T_in, C, H, W) is read as one image of T_in * C channels with
 `noise` maps of N(0, 1) noise (B, k, H, W) stacked on, and a small fully-convolutional U-Net maps it to
-one frame (B, C, H, W) through tanh. We chose a U-Net over the multi-scale CNN of Mathieu et al. 2016
-(four sub-networks, 4 px to full size, each refining the one below with 5x5 and 7x7 kernels): on a CPU
-one U-Net call per frame costs about a quarter of the pyramid's four, its skip connections hand the last
-frame's sharp pixels straight to the output (so the network learns where to move them, not how to redraw
-them), and its bottleneck sees the whole frame, as the pyramid's coarsest scale does. The bottleneck also
+one frame (B, C, H, W): the last frame plus the network's change, clipped to [-1, 1] (see LEAK). We chose
+a U-Net over the multi-scale CNN of Mathieu et al. 2016 (four sub-networks, 4 px to full size, each
+refining the one below with 5x5 and 7x7 kernels): on a CPU one U-Net call per frame costs about a quarter
+of the pyramid's four, its skip connections hand the last frame's sharp pixels straight to the output (so
+the network learns where to move them, not how to redraw them), and its bottleneck sees the whole frame,
+as the pyramid's coarsest scale does. The bottleneck also
 reads its own spatial mean, broadcast back over the map: one whole-frame decision (the fork's up or down)
 can then be read from all of the noise at once, not only through a few 3x3 neighbourhoods.
 
@@ -37,6 +38,14 @@ from gankit.models.dcgan import DCGANDiscriminator, resolution_plan
 MAX_DEPTH = 4       # stride-2 levels at most
 MIN_BOTTLENECK = 4  # the smallest side the bottleneck may have
 MAX_WIDTH_FACTOR = 8  # widths double per level up to width * this
+# The output is the last frame plus the network's change, clipped to [-1, 1]. In training the clip leaks:
+# beyond +-1 a pixel still moves at LEAK of its pre-clip slope (values up to 5% of the overshoot outside the
+# range), so no pixel ever stops learning. A tanh output (and a tanh scaled by 1.1 and clipped) fell, on
+# fork, into an all-black frame that no loss could bring back (measured: within 100 steps from scratch with
+# the gradient difference loss, and within 500-2000 adversarial steps from a pretrained G): once a guess is
+# committed to one branch, L2 and the GDL rate a black frame exactly as well as it (a wrong branch costs
+# twice its garment, a right one nothing), and in tanh's flat tail nothing pulls it back.
+LEAK = 0.05
 
 
 def predictor_depth(size: int) -> int:
@@ -52,6 +61,20 @@ def _convs(c_in: int, c_out: int) -> nn.Sequential:
     """Two 3x3 convolutions, each followed by LeakyReLU(0.2)."""
     return nn.Sequential(nn.Conv2d(c_in, c_out, 3, padding=1), nn.LeakyReLU(0.2),
                          nn.Conv2d(c_out, c_out, 3, padding=1), nn.LeakyReLU(0.2))
+
+
+def clip_output(frame: torch.Tensor, training: bool) -> torch.Tensor:
+    """Frames clipped to [-1, 1]; in training, with a LEAK slope beyond the range (see above)."""
+    clipped = frame.clamp(-1, 1)
+    return clipped + LEAK * (frame - clipped) if training else clipped
+
+
+def _kaiming(module: nn.Module) -> None:
+    """He initialisation for LeakyReLU(0.2), biases 0: without normalisation, the default init shrinks the
+    signal at every layer, and G would learn the black background and little else for its first hundreds of steps."""
+    if isinstance(module, nn.Conv2d):
+        nn.init.kaiming_normal_(module.weight, a=0.2, nonlinearity="leaky_relu")
+        nn.init.zeros_(module.bias)
 
 
 class FramePredictor(nn.Module):
@@ -70,6 +93,9 @@ class FramePredictor(nn.Module):
         self.up = nn.ModuleList(nn.Conv2d(widths[i + 1], widths[i], 3, padding=1) for i in range(self.depth))
         self.decode = nn.ModuleList(_convs(2 * widths[i], widths[i]) for i in range(self.depth))
         self.outlet = nn.Conv2d(widths[0], self.channels, 3, padding=1)
+        self.apply(_kaiming)
+        nn.init.zeros_(self.outlet.weight)  # G starts as a copy of the last frame
+
 
     def forward(self, past: torch.Tensor, z: torch.Tensor | None = None) -> torch.Tensor:
         """The frame after `past` (B, T_in, C, H, W) under noise z (B, k, H, W): (B, C, H, W)."""
@@ -88,7 +114,8 @@ class FramePredictor(nn.Module):
         for i in reversed(range(self.depth)):
             h = F.leaky_relu(self.up[i](F.interpolate(h, scale_factor=2, mode="nearest")), 0.2)
             h = self.decode[i](torch.cat([h, skips.pop()], dim=1))  # (B, w_i, H / 2^i, W / 2^i)
-        return torch.tanh(self.outlet(h))  # (B, C, H, W)
+        change = self.outlet(h)  # (B, C, H, W): what changes from the last frame
+        return clip_output(past[:, -1].clamp(-1, 1) + change, self.training)
 
     def predict(self, past: torch.Tensor, z: torch.Tensor | None, frames: int) -> torch.Tensor:
         """`frames` frames after `past` (B, T_in, C, H, W), each fed back into the window of the last T_in

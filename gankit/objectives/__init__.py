@@ -5,13 +5,14 @@ from gankit.objectives import gan
 from gankit.objectives import conditional  # after gan: it builds on gan's step
 from gankit.objectives import cyclegan, pix2pix, stargan
 from gankit.objectives import gumbel, mle, seqgan, srgan
+from gankit.objectives import nextframe
 from gankit.objectives.parts import Argument, EvalRequest, Evaluation, Family, OptimizerSpec, Parts, option
 from gankit.objectives.sampling import generate, sample_z
 
 OBJECTIVES: dict[str, Family] = {"gan": gan.FAMILY, "conditional": conditional.FAMILY, "pix2pix": pix2pix.FAMILY,
                                  "cyclegan": cyclegan.FAMILY, "stargan": stargan.FAMILY, "mle": mle.FAMILY,
                                  "seqgan": seqgan.FAMILY, "gumbel": gumbel.FAMILY,
-                                 "srgan": srgan.FAMILY}
+                                 "srgan": srgan.FAMILY, "nextframe": nextframe.FAMILY}
 
 # What a config trains when it names no objective: the GAN of Goodfellow et al. 2014.
 DEFAULT_OBJECTIVE = "gan"

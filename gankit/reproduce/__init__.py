@@ -10,7 +10,7 @@ from gankit.reproduce import mode_collapse, table1, wgan_loss  # they import rep
 from gankit.reproduce import cyclegan, pix2pix, stargan
 from gankit.reproduce import seqgan, text
 from gankit.reproduce import low_data, stylegan2
-from gankit.reproduce import srgan
+from gankit.reproduce import nextframe, srgan
 from gankit.reproduce.report import Report
 from gankit.train.run_dir import new_run_dir
 
@@ -35,6 +35,7 @@ EXPERIMENTS: dict = {
     "low-data": low_data,
     "stylegan2": stylegan2,
     "srgan": srgan,
+    "nextframe": nextframe,
 }
 
 

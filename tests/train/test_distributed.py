@@ -26,7 +26,7 @@ SGD = ["g_optim.name=sgd", "d_optim.name=sgd"]
 EQUAL = {"gan": [], "gan-wgangp": ["loss.name=wasserstein", "loss.penalty=gp", *SGD],
          "gan-r1": ["loss.penalty=r1", "loss.r1_gamma=1", *SGD], "conditional": SGD,
          "pix2pix": ["model.g_dropout=0", *SGD], "cyclegan": ["cyclegan.pool_size=0", *SGD], "stargan": SGD,
-         "mle": SGD, "seqgan": SGD, "gumbel": SGD, "srgan": SGD,
+         "mle": SGD, "seqgan": SGD, "gumbel": SGD, "srgan": SGD, "nextframe": SGD,
          "gan-ada": ["train.augment=ada", "train.ada_kimg=0.1", *SGD], "conditional-diffaug": ["train.augment=diffaug",
                                                                                               *SGD]}
 
