@@ -51,8 +51,9 @@ def posterior_ratio(a: torch.Tensor, b: torch.Tensor, truth: torch.Tensor) -> fl
 
 
 def sr_scorer(parts, request, generate, noise):
-    """score() -> the metrics above on the first request.n pairs of the data's test split; the split, the
-    bicubic baseline and the classifier's reading of the truth are prepared once.
+    """score(rated=parts) -> the metrics above of `rated` (parts of the same task: another run or an
+    interpolation) on the first request.n pairs of the data's test split; the split, the bicubic baseline and
+    the classifier's reading of the truth are prepared once.
 
     generate(parts, inputs) and noise(parts, x, generator) are the family's."""
     cfg = parts.cfg
@@ -68,12 +69,12 @@ def sr_scorer(parts, request, generate, noise):
         read = judge.scores_read(bicubic, truth_read, None, labels, labels)
         baseline |= {"fid_bicubic": read["fid"], "accuracy_bicubic": read["accuracy"]}
 
-    def score() -> dict:
+    def score(rated=parts) -> dict:
         gen = torch.Generator().manual_seed(request.seed)
-        out = generate(parts, {"x": low, "z": noise(parts, low, gen)}, chunk=256)
+        out = generate(rated, {"x": low, "z": noise(rated, low, gen)}, chunk=256)
         result = {"n": len(low), **restoration(out, truth, scale), **baseline}
-        if cfg.options.noise:
-            again = generate(parts, {"x": low, "z": noise(parts, low, gen)}, chunk=256)
+        if rated.cfg.options.noise:
+            again = generate(rated, {"x": low, "z": noise(rated, low, gen)}, chunk=256)
             result["posterior_ratio"] = posterior_ratio(out, again, truth)
         if judge is None:
             result["note"] = NO_CLASSIFIER
