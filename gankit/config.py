@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from gankit.atomic import atomic_write
 from gankit.config_rules import flatten, validate as validate_rules
 from gankit.config_sections import DataConfig, LossConfig, ModelConfig, OptimConfig, TrainConfig
 from gankit.config_yaml import load_yaml
@@ -293,8 +294,9 @@ def load_config(name_or_path: str, overrides: list[str] | None = None) -> Config
 
 
 def save_config(cfg: Config, path: Path) -> None:
-    """Write the resolved config as YAML."""
-    Path(path).write_text(dump_config(cfg))
+    """Write the resolved config as YAML, atomically: a reader (another torchrun process) never sees half a file."""
+    text = dump_config(cfg).encode()
+    atomic_write(path, lambda handle: handle.write(text))
 
 
 def dump_config(cfg: Config) -> str:
