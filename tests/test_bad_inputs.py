@@ -144,6 +144,8 @@ CASES = [
     ("walk of no frames", None, ["sample", "{d}/run", "--walk", "0"]),
     ("style mix of a dcgan", None, ["sample", "{d}/run", "--style-mix", "2"]),
     ("walk and style mix", None, ["sample", "{d}/run", "--walk", "4", "--style-mix", "2"]),
+    ("style mix of several classes", None, ["sample", "{d}/crun", "--style-mix", "2", "--labels", "0,1"]),
+    ("style mix of a conditional dcgan", None, ["sample", "{d}/crun", "--style-mix", "2"]),
     ("checkpoint step unpadded unknown", None, ["sample", "{d}/run", "--checkpoint", "777"]),
     ("checkpoint step words", None, ["eval", "{d}/run", "--checkpoint", "last"]),
     ("checkpoint best missing", None, ["sample", "{d}/run", "--checkpoint", "best"]),

@@ -78,10 +78,20 @@ def train_step(parts: Parts, data, t) -> dict:
 
 
 def inputs(parts: Parts, n: int | None, generator: torch.Generator, labels=None, truncation=None,
-           walk=None) -> dict:
+           walk=None, style_mix=None) -> dict:
     """Noise for n samples and their labels (n,): shared equally among `labels` (an index, a name, a comma list
-    or a sequence, in the order given), else among every class, sorted. n defaults to 8 a class."""
+    or a sequence, in the order given), else among every class, sorted. n defaults to 8 a class. A style-mixing
+    grid is of one class (the one label given; the first class without --label): both sources' styles are
+    mapped with it, as stylegan2-ada mixes under one label."""
     chosen = torch.arange(parts.spec.num_classes) if labels is None else torch.tensor(class_indices(parts.spec, labels))
+    if walk is not None and style_mix is not None:
+        raise GankitError("give --walk or --style-mix, not both.")
+    if style_mix is not None:
+        if labels is not None and len(chosen) != 1:
+            raise GankitError(f"a style-mixing grid is of one class, and --labels names {len(chosen)}; give one, "
+                              f"e.g. --label {parts.spec.class_names[int(chosen[0])]}.")
+        out = latent_tools.mixing_inputs(parts, n, generator, style_mix)
+        return out | {"y": chosen[:1].repeat(len(out["z"]))} | gan.truncated(len(out["z"]), truncation)
     if walk is not None:  # n samples (default 2 a class) walking, each keeping its label
         n = n or 2 * len(chosen)
         out = latent_tools.walk_inputs(parts, n, generator, walk)
@@ -123,5 +133,6 @@ def export(parts: Parts) -> Export:
 FAMILY = Family(build=build, train_step=train_step, inputs=inputs, generate=generate, preview=preview,
                 evaluation=EVALUATION, writers=IMAGE_WRITERS, data=(("toy", "image"), "labelled images or toy "
                 "samples (" + LABELLED_SOURCES + "); data.name=attributes gives multi-label attributes, which it "
-                "cannot use"), draw=draw_picture, options=Options, arguments=(LABELS, gan.TRUNCATION, gan.WALK), export=export,
+                "cannot use"), draw=draw_picture, options=Options,
+                arguments=(LABELS, gan.TRUNCATION, gan.WALK, gan.STYLE_MIX), export=export,
                 augments=True, graphable=gan.lazy_regularisation)

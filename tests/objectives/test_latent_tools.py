@@ -2,10 +2,12 @@
 
 import math
 
+import pytest
 import torch
 from PIL import Image
 
 from gankit import api
+from gankit.errors import GankitError
 from gankit.objectives.latent_tools import slerp
 from tests.conftest import FAMILY_CONFIGS
 from tests.objectives.test_style_based import config as style_config
@@ -56,3 +58,18 @@ def test_a_style_mixing_grid_takes_coarse_styles_from_rows_and_fine_from_columns
         assert torch.allclose(samples[4:5], G.synthesis(ws), atol=1e-5)
         assert torch.allclose(samples[1:2], G(z_end[4:5]), atol=1e-5)  # the first row: column sources alone
         assert torch.allclose(samples[3:4], G(z[4:5]), atol=1e-5)  # the first column: row sources alone
+
+
+def test_a_conditional_style_mixing_grid_maps_both_sources_under_its_one_class(tmp_path):
+    run = api.load_run(api.train(style_config("conditional", steps=2), out=tmp_path))
+    samples, inputs = api.draw(run, 2, 0, style_mix="1", labels="2")
+    G = run.parts.sampling_net().eval()
+    assert torch.equal(inputs["y"], torch.full((9,), 2))
+    y = inputs["y"][4:5]
+    with torch.no_grad():
+        row, col = G.mapping(inputs["z"][4:5], y), G.mapping(inputs["z_end"][4:5], y)
+        ws = torch.cat([row.expand(1, -1), col.expand(G.num_ws - 1, -1)])[None]
+        assert torch.allclose(samples[4:5], G.synthesis(ws), atol=1e-5)
+    assert torch.equal(api.draw(run, 2, 0, style_mix="1")[1]["y"], torch.zeros(9, dtype=torch.int64))
+    with pytest.raises(GankitError, match="one class"):
+        api.draw(run, 2, 0, style_mix="1", labels="0,1")
