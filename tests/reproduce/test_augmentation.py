@@ -6,7 +6,7 @@ import torch
 from gankit.data import ImageDataset
 from gankit.errors import GankitError
 from gankit.reproduce import reproduce
-from gankit.reproduce.augmentation import per_class_subset
+from gankit.reproduce.augmentation import ARMS, per_class_subset
 
 
 def test_per_class_subset_takes_k_of_each_class_and_changes_with_the_seed():
@@ -20,12 +20,14 @@ def test_per_class_subset_takes_k_of_each_class_and_changes_with_the_seed():
         per_class_subset(data, 21, 0)
 
 
-def test_augmentation_tiny_trains_the_three_classifiers_for_every_k(tmp_path):
+def test_augmentation_tiny_trains_the_five_classifiers_for_every_k_with_a_plain_and_an_ada_gan(tmp_path):
     report = reproduce("augmentation", out=tmp_path, scale="tiny")
     results = json.loads((report.out_dir / "results.json").read_text())["results"]
     for k in (2, 4):
         (run,) = results[f"k{k}"]
-        assert {"real", "real + generated", "generated"} <= set(run)
-        assert all(0.0 <= run[arm] <= 1.0 for arm in ("real", "real + generated", "generated"))
+        assert set(ARMS) <= set(run) and {"gan_seconds", "gan_seconds (ADA GAN)"} <= set(run)
+        assert all(0.0 <= run[arm] <= 1.0 for arm in ARMS)
     assert (report.out_dir / "accuracy_vs_k.png").stat().st_size > 0
-    assert "k where real + generated beat real alone" in (report.out_dir / "report.md").read_text()
+    text = (report.out_dir / "report.md").read_text()
+    assert "k where real + generated beat real alone" in text
+    assert "k where real + generated (ADA GAN) beat real alone" in text
