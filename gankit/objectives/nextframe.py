@@ -66,6 +66,10 @@ class Options:
                                "data.frames_out)", low=0)
     noise: int = option(1, "noise maps stacked onto G's input, one draw per sequence reused at every frame (0: a "
                         "deterministic G)", low=0)
+    noise_spread: str = option("pixel", "how each noise map is drawn: pixel (an independent N(0, 1) value at "
+                               "every pixel) or frame (one N(0, 1) value per map, replicated over the frame, as "
+                               "BicycleGAN injects z: a whole-frame choice, such as the fork's branch, is then one "
+                               "number to read)", choices=("pixel", "frame"))
     scales: int = option(1, "scales D judges: the frames, then average-pooled 2x, 4x, ... (one DCGAN D each, "
                          "losses averaged)", low=1)
     diversity_weight: float = option(0.0, "weight of the diversity-sensitive term (Yang et al. 2019): G maximises "
@@ -124,13 +128,22 @@ def _probes(cfg, spec: DataSpec, data) -> dict:
     return {"probe_past": fixed["past"].cpu(), "probe_future": fixed["future"].cpu()}
 
 
+def noise_maps(opts: Options, n: int, size: tuple[int, int], generator: torch.Generator | None,
+               device=None) -> torch.Tensor:
+    """N(0, 1) noise maps (n, k, H, W): a value per pixel, or per map replicated over the frame
+    (nextframe.noise_spread)."""
+    h, w = size
+    if opts.noise_spread == "frame":
+        return torch.randn((n, opts.noise, 1, 1), generator=generator, device=device).repeat(1, 1, h, w)
+    return torch.randn((n, opts.noise, h, w), generator=generator, device=device)
+
+
 def draw_noise(parts: Parts, n: int, generator: torch.Generator | None = None) -> torch.Tensor | None:
-    """N(0, 1) noise maps (n, k, H, W) on the generator's device, or None for a deterministic G."""
-    k, (_, _, h, w) = _opts(parts.cfg).noise, parts.spec.shape
-    if k == 0:
+    """G's noise maps (n, k, H, W) on the generator's device, or None for a deterministic G."""
+    opts = _opts(parts.cfg)
+    if opts.noise == 0:
         return None
-    device = generator.device if generator is not None else None
-    return torch.randn((n, k, h, w), generator=generator, device=device)
+    return noise_maps(opts, n, parts.spec.shape[-2:], generator, generator.device if generator is not None else None)
 
 
 def pixel_distance(kind: str, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -162,7 +175,7 @@ def train_step(parts: Parts, data, t) -> dict:
     def noise() -> torch.Tensor | None:
         if not opts.noise:
             return None
-        return t.draw("noise", lambda m, g: torch.randn((m, opts.noise, h, w), generator=g, device=t.device), b)
+        return t.draw("noise", lambda m, g: noise_maps(opts, m, (h, w), g, t.device), b)
 
     z = noise()
     with t.autocast():

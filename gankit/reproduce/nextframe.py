@@ -52,14 +52,16 @@ SIZES = {
              "tiny": True},
     "default": {"fork": {"regression": 1000, "gan": 2000, "n_eval": 500},
                 "moving": {"regression": 300, "gan": 300, "n_eval": 300}, "tiny": False},
+    # --full: moving_fashion at the benchmark's protocol, two garments in 64 px frames
     "full": {"fork": {"regression": 1000, "gan": 6000, "n_eval": 2000},
-             "moving": {"regression": 3000, "gan": 3000, "n_eval": 2000}, "tiny": False},
+             "moving": {"regression": 3000, "gan": 3000, "n_eval": 2000,
+                        "sets": ["data.resolution=64", "data.objects=2"]}, "tiny": False},
 }
 
 
 def world_config(world: str, size: dict, sets: list[str]):
     """The world's recipe with the scale's and the model's overrides."""
-    return config(RECIPES[world], (TINY[world] if size["tiny"] else []) + sets)
+    return config(RECIPES[world], (TINY[world] if size["tiny"] else []) + size[world].get("sets", []) + sets)
 
 
 def gan_overrides(cfg) -> list[str]:

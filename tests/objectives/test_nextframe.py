@@ -115,6 +115,23 @@ def test_fork_inputs_show_several_draws_of_one_past():
     assert preview["nrow"] == 3 + 3 * (1 + 3) + 1 + 3  # past | 3 draws | future, a grey frame between
 
 
+def test_frame_spread_noise_is_one_value_per_map_in_inputs_and_in_training():
+    cfg = config(noise=2, noise_spread="frame")
+    data = load_dataset(cfg.data)
+    parts = build_parts(cfg, data_spec(data), data)
+    z = FAMILY.inputs(parts, 4, torch.Generator().manual_seed(0))["z"]
+    assert z.shape == (4, 2, 16, 16) and torch.equal(z, z[:, :, :1, :1].expand_as(z))
+    assert len(torch.unique(z[:, :, 0, 0])) == 8  # a fresh value per sequence and map
+    s = start_session(cfg, data, "cpu")
+    seen = []
+    predict = s.parts.nets["G"].predict
+    s.parts.nets["G"].predict = lambda past, noise, frames: seen.append(noise) or predict(past, noise, frames)
+    advance(s, data)
+    assert seen and all(torch.equal(n, n[:, :, :1, :1].expand_as(n)) for n in seen)
+    pixel = FAMILY.inputs(build_parts(config(noise=2), data_spec(data), data), 4, torch.Generator().manual_seed(0))
+    assert len(torch.unique(pixel["z"][0, 0])) == 16 * 16
+
+
 class Oracle(nn.Module):
     """A stand-in G that answers the scorer's pasts, in order, with a given future per past (or per noise)."""
 

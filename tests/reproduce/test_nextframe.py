@@ -27,3 +27,10 @@ def test_nextframe_tiny_trains_every_model_scores_both_worlds_and_draws(tmp_path
     text = (out / "report.md").read_text()
     assert assert_tables_render(text) >= 3
     assert "28.9" in text and "0.909" in text  # the published numbers beside ours
+
+
+def test_full_scale_moving_fashion_is_the_benchmarks_protocol_and_the_default_the_cpu_variant():
+    full = nextframe.world_config("moving", nextframe.SIZES["full"], [])
+    assert (full.data.resolution, full.data.objects, full.data.frames_in, full.data.frames_out) == (64, 2, 10, 10)
+    default = nextframe.world_config("moving", nextframe.SIZES["default"], [])
+    assert (default.data.resolution, default.data.objects) == (32, 1)
