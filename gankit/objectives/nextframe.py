@@ -363,7 +363,9 @@ def export(parts: Parts) -> Export:
     z = draw_noise(parts, 2, torch.Generator().manual_seed(0))
     if z is not None:
         example["z"] = z
-        meta["z"] = f"noise maps (batch, {_opts(parts.cfg).noise}, H, W), standard normal, one per sequence"
+        spread = ("one standard normal value per map, the same at every pixel" if _opts(parts.cfg).noise_spread
+                  == "frame" else "standard normal at every pixel")
+        meta["z"] = f"noise maps (batch, {_opts(parts.cfg).noise}, H, W), {spread}, one draw per sequence"
     return Export(parts.net("G"), example, meta)
 
 
