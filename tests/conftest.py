@@ -156,6 +156,16 @@ def image_config():
     return tiny_image_config()
 
 
+def options_session(cfg: Config, **options):
+    """(a CPU session of cfg with these keys of its family's options section set, its training data)."""
+    from gankit.data import load_dataset
+    from gankit.train.session import start_session
+    for key, value in options.items():
+        setattr(cfg.options, key, value)
+    data = load_dataset(cfg.data)
+    return start_session(cfg, data, "cpu"), data
+
+
 def assert_resume_bit_exact(tmp_path, make, steps: int, overrides=()) -> dict:
     """`steps` steps + resume + `steps` steps give the same final checkpoint, tensor for tensor, as 2 x `steps`.
 

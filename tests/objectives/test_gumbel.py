@@ -10,15 +10,11 @@ import torch.nn.functional as F
 from gankit.data import load_dataset
 from gankit.objectives import gumbel
 from gankit.train.session import advance, start_session
-from tests.conftest import assert_resume_bit_exact, tiny_gumbel_config
+from tests.conftest import assert_resume_bit_exact, options_session, tiny_gumbel_config
 
 
 def session(steps=4, **options):
-    cfg = tiny_gumbel_config(steps=steps)
-    for key, value in options.items():
-        setattr(cfg.options, key, value)
-    data = load_dataset(cfg.data)
-    return start_session(cfg, data, "cpu"), data
+    return options_session(tiny_gumbel_config(steps=steps), **options)
 
 
 def test_the_relaxation_carries_ds_gradient_to_every_part_of_g():

@@ -5,18 +5,13 @@ import copy
 
 import torch
 
-from gankit.data import load_dataset
 from gankit.objectives import seqgan
-from gankit.train.session import advance, start_session
-from tests.conftest import assert_resume_bit_exact, tiny_seqgan_config
+from gankit.train.session import advance
+from tests.conftest import assert_resume_bit_exact, options_session, tiny_seqgan_config
 
 
 def session(**options):
-    cfg = tiny_seqgan_config()
-    for key, value in options.items():
-        setattr(cfg.options, key, value)
-    data = load_dataset(cfg.data)
-    return start_session(cfg, data, "cpu"), data
+    return options_session(tiny_seqgan_config(), **options)
 
 
 def test_the_phases_follow_the_step_and_each_trains_its_own_network():

@@ -13,15 +13,11 @@ from gankit.objectives import srgan
 from gankit.train import checkpoint as ckpt
 from gankit.train.session import advance, start_session
 from gankit.translate_files import translate_files
-from tests.conftest import tiny_srgan_config
+from tests.conftest import options_session, tiny_srgan_config
 
 
 def _session(**options):
-    cfg = tiny_srgan_config()
-    for key, value in options.items():
-        setattr(cfg.options, key, value)
-    data = load_dataset(cfg.data)
-    return start_session(cfg, data, "cpu"), data
+    return options_session(tiny_srgan_config(), **options)
 
 
 def _copy(net):
