@@ -68,6 +68,7 @@ class ModelConfig:
     mapping_lr: float = 0.01        # stylegan2: the mapping network's learning-rate multiplier
     init_from: str | None = None    # a run folder whose networks (those of the same name and shapes) start this run, e.g. a PSNR-oriented super-resolution run for the GAN
     style_mixing: float = 0.9       # stylegan2: share of G's images whose styles switch to a second w at a random layer (style-mixing regularisation)
+    mbstd_group: int = 4            # stylegan2 D: images per minibatch standard deviation group (the paper's 4; stylegan2-ada's CIFAR-10 setting 32), at most the per-process batch
 
 
 @dataclass

@@ -128,6 +128,8 @@ CASES = [
     ("stylegan2 at a size that does not halve to 4-7", None, TRAIN + ["model.name=stylegan2", "data.resolution=18"]),
     ("style mixing above 1", None, TRAIN + ["model.name=stylegan2", "model.style_mixing=1.5"]),
     ("mapping key without stylegan2", None, TRAIN + ["model.mapping_layers=4"]),
+    ("mbstd group without the stylegan2 D", None, TRAIN + ["model.mbstd_group=32"]),
+    ("mbstd group of 0", None, TRAIN + ["model.name=stylegan2", "model.mbstd_group=0"]),
     ("lazy r1 without r1", None, TRAIN + ["loss.r1_every=16"]),
     ("path length without stylegan2", None, TRAIN + ["loss.pl_weight=2"]),
     ("conditional unlabelled", None, TRAIN + ["objective=conditional", "data.name=gaussian1d", "model.name=mlp"]),

@@ -183,9 +183,10 @@ class ResidualBlock(nn.Module):
 class StyleDiscriminator(nn.Module):
     """StyleGAN2's residual D: logits (B,); `features` and `head` for the projection and AC-GAN wrappers."""
 
-    def __init__(self, shape: tuple[int, ...], width: int):
+    def __init__(self, shape: tuple[int, ...], width: int, mbstd_group: int = 4):
         super().__init__()
         channels, size = shape[0], shape[1]
+        self.mbstd_group = mbstd_group
         start, doublings = style_plan(size)
         sizes = [size // 2 ** i for i in range(doublings + 1)]  # the image's size down to the start
         ch = [channels_at(width, size, s) for s in sizes]
@@ -197,7 +198,7 @@ class StyleDiscriminator(nn.Module):
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         x = self.blocks(self.from_rgb(x))
-        return self.fc(self.conv(minibatch_stddev(x)).flatten(1))
+        return self.fc(self.conv(minibatch_stddev(x, self.mbstd_group)).flatten(1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(x)).squeeze(1)
@@ -217,6 +218,7 @@ def build_style_generator(cfg, shape: tuple[int, ...], num_classes: int = 0) -> 
 
 
 def build_style_discriminator(cfg, shape: tuple[int, ...]) -> StyleDiscriminator:
-    """StyleGAN2's residual D for images of shape (C, H, H) (model.d_width, or model.width when 0)."""
+    """StyleGAN2's residual D for images of shape (C, H, H) (model.d_width, or model.width when 0), its minibatch
+    standard deviation over groups of model.mbstd_group images."""
     _check(shape)
-    return StyleDiscriminator(shape, cfg.d_width or cfg.width)
+    return StyleDiscriminator(shape, cfg.d_width or cfg.width, cfg.mbstd_group)

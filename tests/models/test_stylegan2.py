@@ -84,6 +84,16 @@ def test_minibatch_stddev_adds_one_channel_per_group_of_consecutive_images():
     assert minibatch_stddev(torch.randn(6, 2, 3, 3)).shape == (6, 3, 3, 3)  # groups of 3 where 4 does not divide
 
 
+def test_the_discriminators_minibatch_stddev_groups_as_many_images_as_model_mbstd_group():
+    D = build_models(from_dict({"model": {"name": "stylegan2", "z_dim": 8, "width": 4, "mbstd_group": 8}}).model,
+                     (1, 28, 28))[1]
+    seen = []
+    D.conv.register_forward_pre_hook(lambda module, inputs: seen.append(inputs[0][:, -1, 0, 0]))
+    D(torch.randn(16, 1, 28, 28))
+    groups = seen[0].view(2, 8)
+    assert torch.equal(groups, groups[:, :1].expand(2, 8)) and groups[0, 0] != groups[1, 0]
+
+
 def test_sizes_halve_to_a_constant_of_4_to_7_px_and_other_sizes_are_one_sentence():
     assert style_plan(28) == (7, 2) and style_plan(32) == (4, 3) and style_plan(128) == (4, 5)
     with pytest.raises(GankitError, match="data.resolution"):
