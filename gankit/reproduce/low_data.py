@@ -1,12 +1,13 @@
-"""GANs from little data: `dcgan_fashion` on 100 images up to the whole training set, without augmentation, with
-DiffAugment (Zhao et al. 2020) and with ADA (Karras et al. 2020), at equal steps.
+"""GANs from little data: `dcgan_fashion` (and, in --full, `stylegan2_fashion`) on 100 images up to the whole
+training set, without augmentation, with DiffAugment (Zhao et al. 2020) and with ADA (Karras et al. 2020), at
+equal steps.
 
 Each run is the recipe as it is (its EMA copy samples), on the first N training images, with train.augment set.
 Measured: FID of the EMA copy's samples against the whole test split (a curve at evenly spaced steps, then a
 final score on more samples); the FID of the training subset itself against the test split (what a generator
 that only copied its images would score); D's mean logit on its training images against held-out test images
-(the gap that grows as D memorises); ADA's p over the steps. The rows are DCGAN's: a StyleGAN2 step costs about
-12 DCGAN steps on a CPU (benchmarks/style_speed.py).
+(the gap that grows as D memorises); ADA's p over the steps. The default's rows are DCGAN's: a StyleGAN2 step
+costs about 12 DCGAN steps on a CPU (benchmarks/style_speed.py), so its rows are --full's.
 """
 
 from __future__ import annotations
@@ -29,21 +30,21 @@ from gankit.reproduce.dcgan_vs_mlp import Scorer
 from gankit.train.session import advance, settle_sampler, start_session
 from gankit.viz.grid import save_grid
 
-TITLE = "GANs from little data: DCGAN without augmentation, with DiffAugment and with ADA"
-RECIPE = "dcgan_fashion"
+TITLE = "GANs from little data: DCGAN and StyleGAN2 without augmentation, with DiffAugment and with ADA"
+MODELS = {"dcgan_fashion": "DCGAN", "stylegan2_fashion": "StyleGAN2"}  # recipe -> its name in the report
 AUGMENTS = {"none": "no augmentation", "diffaug": "DiffAugment", "ada": "ADA"}
 TINY_NETS = ["model.width=4", "model.g_width=4", "model.z_dim=8", "train.batch_size=8", "train.n_samples=8",
              "train.precision=fp32"]
-# subsets: label -> overrides; steps: G steps of every run; checks: FID evaluations on n_curve samples along the
+# recipes: the models compared; subsets: label -> overrides; steps: G steps of every run; checks: FID evaluations on n_curve samples along the
 # way; n_final: samples for the final FID; n_real: test images scored against (None: all); n_gap: images per side
 # of D's train-vs-held-out gap.
 SIZES = {
-    "tiny": {"subsets": {"20 images": ["data.limit=20"]}, "steps": 4, "checks": 2, "n_curve": 100, "n_final": 200,
+    "tiny": {"recipes": list(MODELS), "subsets": {"20 images": ["data.limit=20"]}, "steps": 4, "checks": 2, "n_curve": 100, "n_final": 200,
              "n_real": 300, "n_gap": 20, "sets": TINY_NETS},
-    "default": {"subsets": {"100 images": ["data.limit=100"], "1% (600 images)": ["data.limit=600"]},
+    "default": {"recipes": ["dcgan_fashion"], "subsets": {"100 images": ["data.limit=100"], "1% (600 images)": ["data.limit=600"]},
                 "steps": 6000, "checks": 6, "n_curve": 2000, "n_final": 10_000, "n_real": None, "n_gap": 1000,
                 "sets": []},
-    "full": {"subsets": {"100 images": ["data.limit=100"], "10 per class": ["data.per_class=10"],
+    "full": {"recipes": list(MODELS), "subsets": {"100 images": ["data.limit=100"], "10 per class": ["data.per_class=10"],
                          "1% (600 images)": ["data.limit=600"], "10% (6000 images)": ["data.limit=6000"],
                          "100% (60000 images)": []},
              "steps": 10_000, "checks": 10, "n_curve": 2000, "n_final": 10_000, "n_real": None, "n_gap": 1000,
@@ -94,20 +95,21 @@ def train_one(cfg, size: dict, scorer: Scorer, held_out: torch.Tensor) -> dict:
 
 
 def figure(runs: dict, path) -> None:
-    """FID against steps (one panel per subset, a line per augmentation), and ADA's p beneath."""
-    subsets = list(runs)
-    fig = Figure(figsize=(4.2 * len(subsets), 6.2), layout="constrained")
-    axes = fig.subplots(2, len(subsets), squeeze=False)
-    for col, subset in enumerate(subsets):
+    """FID against steps (one panel per model and subset, a line per augmentation), and ADA's p beneath."""
+    panels = [(f"{MODELS[recipe]}, {subset}", by_kind) for recipe, by_subset in runs.items()
+              for subset, by_kind in by_subset.items()]
+    fig = Figure(figsize=(4.2 * len(panels), 6.2), layout="constrained")
+    axes = fig.subplots(2, len(panels), squeeze=False)
+    for col, (title, by_kind) in enumerate(panels):
         top, bottom = axes[0, col], axes[1, col]
-        for (kind, r), colour in zip(runs[subset].items(), ("tab:grey", "tab:blue", "tab:orange")):
+        for (kind, r), colour in zip(by_kind.items(), ("tab:grey", "tab:blue", "tab:orange")):
             steps, fids = zip(*r["curve"])
             top.plot(steps, fids, "o-", color=colour, label=AUGMENTS[kind])
             if r["p_curve"]:
                 bottom.plot(*zip(*r["p_curve"]), color=colour, label="ADA p")
-        top.axhline(next(iter(runs[subset].values()))["copy_fid"], color="black", linestyle=":",
+        top.axhline(next(iter(by_kind.values()))["copy_fid"], color="black", linestyle=":",
                     label="the subset itself")
-        top.set(title=subset, xlabel="step", ylabel="FID", yscale="log")
+        top.set(title=title, xlabel="step", ylabel="FID", yscale="log")
         bottom.set(xlabel="step", ylabel="ADA's p", ylim=(0, 1))
         top.legend(fontsize="small")
         for ax in (top, bottom):
@@ -116,77 +118,87 @@ def figure(runs: dict, path) -> None:
 
 
 def run(report) -> None:
-    """Every subset with every augmentation, then the table, the figure and the sample grids."""
+    """Every model on every subset with every augmentation, then the table, the figure and the sample grids."""
     size, started = SIZES[report.scale], time.perf_counter()
     choice = image_data(digits_resolution=16)
-    base = load_config(RECIPE, choice.overrides + size["sets"])
+    base = load_config(size["recipes"][0], choice.overrides + size["sets"])
     scorer = Scorer(base.data, choice.extractor, size["n_real"])
     held_out = to_float(load_dataset(split_of(base.data, "test")).images[-size["n_gap"]:])
     runs: dict = {}
-    for subset, sets in size["subsets"].items():
-        runs[subset] = {}
-        for kind in AUGMENTS:
-            cfg = load_config(RECIPE, choice.overrides + size["sets"] + sets +
-                              [f"train.augment={kind}", f"train.steps={size['steps']}", "train.progress=false"])
-            runs[subset][kind] = train_one(cfg, size, scorer, held_out)
-        grid = [runs[subset]["none"]["real"]] + [r["fake"] for r in runs[subset].values()]
-        save_grid(torch.cat(grid), report.out_dir / f"samples_{_slug(subset)}.png", nrow=16, scale=2)
+    for recipe in size["recipes"]:
+        runs[recipe] = {}
+        for subset, sets in size["subsets"].items():
+            by_kind = runs[recipe][subset] = {}
+            for kind in AUGMENTS:
+                cfg = load_config(recipe, choice.overrides + size["sets"] + sets +
+                                  [f"train.augment={kind}", f"train.steps={size['steps']}", "train.progress=false"])
+                by_kind[kind] = train_one(cfg, size, scorer, held_out)
+            grid = [by_kind["none"]["real"]] + [r["fake"] for r in by_kind.values()]
+            save_grid(torch.cat(grid), report.out_dir / f"samples_{_key(recipe, subset)}.png", nrow=16, scale=2)
     figure(runs, report.out_dir / "fid_and_p.png")
     write(report, runs, size, choice, scorer, base, time.perf_counter() - started)
 
 
-def _slug(subset: str) -> str:
-    return subset.split()[0].rstrip("%").lower() + ("pct" if "%" in subset else "")
+def _key(recipe: str, subset: str) -> str:
+    """'dcgan.100', 'stylegan2.1pct': the model and the subset in results.json's keys and file names."""
+    return f"{recipe.split('_')[0]}.{subset.split()[0].rstrip('%').lower()}" + ("pct" if "%" in subset else "")
 
 
 def write(report, runs: dict, size: dict, choice, scorer: Scorer, base, wall: float) -> None:
     """Measurements, claims, the table and the text."""
     rows = []
-    for subset, by_kind in runs.items():
-        for kind, r in by_kind.items():
-            key = f"{_slug(subset)}.{kind}"
-            for field in ("fid", "copy_fid", "d_train", "d_held_out", "seconds", "p", "n_images"):
-                report.measure(f"{key}.{field}", r[field])
-            report.measure(f"{key}.curve", [list(c) for c in r["curve"]])
-            best = min(f for _, f in r["curve"])
-            rows.append({"subset": subset, "augmentation": AUGMENTS[kind], "FID": r["fid"],
-                         "best FID on the curve": best, "FID of the subset itself": r["copy_fid"],
-                         "D train - held-out logit": r["d_train"] - r["d_held_out"],
-                         "ADA p at the end": r["p"], "s/1000 steps": 1000 * r["seconds"] / size["steps"]})
-    smallest = runs[next(iter(runs))]
-    plain, augmented = smallest["none"]["fid"], min(smallest["diffaug"]["fid"], smallest["ada"]["fid"])
-    better = min(("diffaug", "ada"), key=lambda k: smallest[k]["fid"])
-    first = next(iter(runs))
-    report.claim(f"FID at {first}, {AUGMENTS[better]} vs none", f"{augmented:.1f} vs {plain:.1f} "
-                 f"({100 * (1 - augmented / plain):.0f}% lower)", "at least 25% lower (issue 24's target)")
-    report.claim(f"ADA's p at the end, {first}", f"{smallest['ada']['p']:.2f}", "rises on its own from 0")
-    for subset in list(runs)[1:]:
-        by = runs[subset]
-        report.claim(f"FID at {subset}: none / DiffAugment / ADA",
-                     " / ".join(f"{by[k]['fid']:.1f}" for k in AUGMENTS), "reported, no target")
+    for recipe, by_subset in runs.items():
+        for subset, by_kind in by_subset.items():
+            for kind, r in by_kind.items():
+                key = f"{_key(recipe, subset)}.{kind}"
+                for field in ("fid", "copy_fid", "d_train", "d_held_out", "seconds", "p", "n_images"):
+                    report.measure(f"{key}.{field}", r[field])
+                report.measure(f"{key}.curve", [list(c) for c in r["curve"]])
+                rows.append({"model": MODELS[recipe], "subset": subset, "augmentation": AUGMENTS[kind],
+                             "FID": r["fid"], "best FID on the curve": min(f for _, f in r["curve"]),
+                             "FID of the subset itself": r["copy_fid"],
+                             "D train - held-out logit": r["d_train"] - r["d_held_out"],
+                             "ADA p at the end": r["p"], "s/1000 steps": 1000 * r["seconds"] / size["steps"]})
+        _claims(report, MODELS[recipe], by_subset)
     report.measure("dataset", choice.label)
     report.measure("wall_seconds", wall)
+    recipes = ", ".join(f"`{recipe}`" for recipe in runs)
     report.text(
-        f"Data: **{choice.label}**, the first N training images. Every run is the recipe `{RECIPE}` as it is "
-        f"(hinge loss, EMA {base.train.ema} of G, batch {base.train.batch_size}, precision {base.train.precision}, "
-        f"seed {base.train.seed}) for {size['steps']:,} steps, changing only `train.augment`: DiffAugment's "
-        "colour, translation and cutout on every image D sees; ADA's geometric and colour transforms with "
-        f"probability p, steered toward r_t = E[sign(D(real))] = {base.train.ada_target} and free to move from 0 "
-        f"to 1 in {base.train.ada_kimg:g} thousand images. FID: {size['n_final']:,} samples of the EMA copy "
-        f"against the {scorer.n_real:,} test images in the `{choice.extractor}` classifier's features; the curve "
-        f"uses {size['n_curve']:,} samples on fixed noise (biased upwards, compare curves with each other). "
-        "'FID of the subset itself' scores the N training images as if they were samples: FID is biased upwards "
-        "for few images, so at 100 images it overstates what a copying generator would score with 10,000. "
-        "D's gap is its mean logit on its training images minus on as many held-out test images (eval mode): "
-        "it grows as D memorises its images.\n\n"
+        f"Data: **{choice.label}**, the first N training images. Every run is a recipe ({recipes}) as it is "
+        f"(its loss, EMA of G, batch, precision and seed {base.train.seed}) for {size['steps']:,} steps, changing "
+        "only `train.augment`: DiffAugment's colour, translation and cutout on every image D sees; ADA's geometric "
+        f"and colour transforms with probability p, steered toward r_t = E[sign(D(real))] = {base.train.ada_target} "
+        f"and free to move from 0 to 1 in {base.train.ada_kimg:g} thousand images. FID: {size['n_final']:,} "
+        f"samples of the EMA copy against the {scorer.n_real:,} test images in the `{choice.extractor}` "
+        f"classifier's features; the curve uses {size['n_curve']:,} samples on fixed noise (biased upwards, compare "
+        "curves with each other). 'FID of the subset itself' scores the N training images as if they were "
+        "samples: FID is biased upwards for few images, so at 100 images it overstates what a copying generator "
+        "would score with 10,000. D's gap is its mean logit on its training images minus on as many held-out test "
+        "images (eval mode): it grows as D memorises its images.\n\n"
         "Published reference for the shape (not comparable in value): at 10% of CIFAR-10, StyleGAN2's FID "
         "falls from about 36 to 14 with DiffAugment (Zhao et al. 2020) and ADA reports a similar gain (Karras "
-        "et al. 2020). The rows are DCGAN's: a StyleGAN2 step costs about 12 DCGAN steps on a CPU "
-        "(benchmarks/style_speed.py), so its rows wait for a GPU or `--full`'s budget.")
+        "et al. 2020). A StyleGAN2 step costs about 12 DCGAN steps on a CPU (benchmarks/style_speed.py), so the "
+        "default's rows are DCGAN's and StyleGAN2's are `--full`'s.")
     report.table(rows)
     report.figure(report.out_dir / "fid_and_p.png", "FID against steps (log scale) and ADA's p.")
-    for subset in runs:
-        report.figure(report.out_dir / f"samples_{_slug(subset)}.png",
-                      f"{subset}: the training images (top row), then samples without augmentation, with "
-                      "DiffAugment and with ADA.")
+    for recipe, by_subset in runs.items():
+        for subset in by_subset:
+            report.figure(report.out_dir / f"samples_{_key(recipe, subset)}.png",
+                          f"{MODELS[recipe]}, {subset}: the training images (top row), then samples without "
+                          "augmentation, with DiffAugment and with ADA.")
     report.text(f"Wall time {wall:.0f} s in all, one seed per run.")
+
+
+def _claims(report, model: str, by_subset: dict) -> None:
+    """The smallest subset against issue 24's target (and ADA's p), the others reported."""
+    first = next(iter(by_subset))
+    smallest = by_subset[first]
+    plain, better = smallest["none"]["fid"], min(("diffaug", "ada"), key=lambda k: smallest[k]["fid"])
+    augmented = smallest[better]["fid"]
+    report.claim(f"{model} FID at {first}, {AUGMENTS[better]} vs none", f"{augmented:.1f} vs {plain:.1f} "
+                 f"({100 * (1 - augmented / plain):.0f}% lower)", "at least 25% lower (issue 24's target)")
+    report.claim(f"{model}: ADA's p at the end, {first}", f"{smallest['ada']['p']:.2f}", "rises on its own from 0")
+    for subset in list(by_subset)[1:]:
+        by = by_subset[subset]
+        report.claim(f"{model} FID at {subset}: none / DiffAugment / ADA",
+                     " / ".join(f"{by[k]['fid']:.1f}" for k in AUGMENTS), "reported, no target")
