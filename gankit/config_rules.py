@@ -69,6 +69,7 @@ BOUNDS = {
     "model.mbstd_group": (0, None, False),
     "loss.r1_every": (0, None, False),
     "loss.pl_weight": (0, None, True),
+    "loss.bcr_weight": (0, None, True),
     "loss.pl_every": (0, None, False),
     "data.seed": (0, None, True),
     "model.z_dim": (0, None, False),
@@ -181,7 +182,8 @@ BUILT_IN_DATA = ("gaussian1d", "ring8", "grid25", "digits")
 
 
 def _check_augment(flat: dict, family) -> None:
-    """train.augment needs a family that passes D's images through it; its policy needs known transforms."""
+    """train.augment (and bCR) need a family that passes D's images through them; the policy needs known
+    transforms."""
     if flat["train.augment"] != "none" and not family.augments:
         raise GankitError(f"config key 'train.augment' is '{flat['train.augment']}', but objective="
                           f"{flat['objective']} has no image discriminator that augmentation applies to; set "
@@ -191,6 +193,14 @@ def _check_augment(flat: dict, family) -> None:
     if flat["train.augment"] != "none" and data_kind_of(flat["data.name"]) not in ("image", "multi_label"):
         raise GankitError(f"config key 'train.augment' transforms images, and data.name={flat['data.name']} gives "
                           "no images; set train.augment=none or train on images.")
+    if flat["loss.bcr_weight"] > 0 and not (family.augments and data_kind_of(flat["data.name"]) in ("image",
+                                                                                             "multi_label")):
+        from gankit.objectives import OBJECTIVES
+
+        those = " or ".join(name for name, f in OBJECTIVES.items() if f.augments)
+        raise GankitError(f"config key 'loss.bcr_weight' asks D for the same logit on an image flipped and shifted; "
+                          f"objective={flat['objective']} on data.name={flat['data.name']} has no such images, so "
+                          f"set loss.bcr_weight=0 (it applies to objective {those} on images).")
     policy = parse_policy(flat["train.augment_policy"])
     unknown = [name for name in policy if name not in DIFFAUG_TRANSFORMS]
     if unknown or not policy:

@@ -83,6 +83,7 @@ class LossConfig:
     r1_every: int = 1               # r1: lazy regularisation, the penalty (times this) on every this-many-th step only (StyleGAN2: 16)
     pl_weight: float = 0.0          # stylegan2: path-length regularisation's weight (0: off; the paper's 2)
     pl_every: int = 4               # stylegan2: its lazy interval, a G update of its own on every this-many-th step
+    bcr_weight: float = 0.0         # gan / conditional on images: bCR (Zhao et al. 2020), lambda of D's consistency ||D(x) - D(T(x))||^2 on real and on fake images, T a flip and a shift (0: off; the paper's 10)
 
 
 @dataclass

@@ -6,7 +6,8 @@ the last D update's fakes, which saves one G forward per iteration). Losses
 come from gankit.losses; WGAN's weight clipping follows each D update. The
 conditional family runs the same Algorithm 1 with labels (`Labels`). Every
 image D sees, real or fake, in its update and in G's, passes through
-`t.augment` (train.augment: DiffAugment or ADA; nothing without one).
+`t.augment` (train.augment: DiffAugment or ADA; nothing without one); loss.bcr_weight adds bCR's
+consistency term to D's loss (gankit.augment.consistency).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Callable, NamedTuple
 
 import torch
 
+from gankit.augment import consistency
 from gankit.data import DataSpec
 from gankit.losses import clip_weights_, gradient_penalty, loss_for, r1_penalty
 from gankit.losses.penalties import penalty_points
@@ -51,8 +53,10 @@ def _report(d_out: torch.Tensor, probabilistic: bool) -> torch.Tensor:
     return (torch.sigmoid(d_out) if probabilistic else d_out).mean()
 
 
-def discriminate(lc, d_fn, real: torch.Tensor, fake: torch.Tensor, t) -> tuple[torch.Tensor, dict, tuple]:
+def discriminate(lc, d_fn, real: torch.Tensor, fake: torch.Tensor, t,
+                 consistent: bool = False) -> tuple[torch.Tensor, dict, tuple]:
     """D's adversarial loss and penalty (call under t.autocast()); d_fn(x) -> (logits (B,), anything else D says).
+    With `consistent` (images), bCR's term when loss.bcr_weight > 0.
 
     Returns (loss, 0-d tensor statistics, (what else D said of real, of fake)).
     """
@@ -64,6 +68,15 @@ def discriminate(lc, d_fn, real: torch.Tensor, fake: torch.Tensor, t) -> tuple[t
     loss = loss_fn.d(d_real.float(), d_fake.float())
     stats = {"loss_D": loss.detach(), "D_real": _report(d_real, loss_fn.probabilistic),
              "D_fake": _report(d_fake, loss_fn.probabilistic)}
+    if consistent and lc.bcr_weight > 0:  # bCR: the same logit for an image and its flip-and-shift
+        def uniforms(m, g):
+            return torch.rand(m, consistency.UNIFORMS, generator=g, device=t.device)
+
+        term = sum(consistency.consistency_term(lambda x: d_fn(x)[0], x, logits,
+                                                t.draw("consistency", uniforms, len(x)))
+                   for x, logits in ((real, d_real), (fake, d_fake)))
+        stats["consistency"] = term.detach()
+        loss = loss + lc.bcr_weight * term
     if lc.penalty == "gp":
         eps = t.draw("noise", lambda m, g: penalty_points(m, real, g), len(real))
         penalty = lc.gp_weight * gradient_penalty(lambda x: d_fn(x)[0], real, fake, eps, t.loss_scale("D"))
@@ -113,7 +126,7 @@ def d_loss(parts: Parts, real: torch.Tensor, t, fake: torch.Tensor | None = None
             fake = _fake(parts, real.shape[0], t, y)
     with t.autocast():
         loss, stats, (c_real, c_fake) = discriminate(parts.cfg.loss, lambda x: _judge(D, t.augment(x), y), real,
-                                                     fake.detach(), t)
+                                                     fake.detach(), t, consistent=True)
         if c_real is not None:  # acgan: L_C on real and fake images
             class_loss = labels.class_loss(parts, c_real, y) + labels.class_loss(parts, c_fake, y)
             stats["class_D"] = class_loss.detach()

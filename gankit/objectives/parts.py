@@ -145,5 +145,6 @@ class Family(NamedTuple):
     graphable: Callable = always_graphable  # (cfg) -> why one CUDA graph cannot replay its step, or None
     headline: tuple = ("loss_D", "loss_G")  # the statistics the progress bar shows
     augments: bool = False          # whether its step passes every image D sees through t.augment (train.augment)
+                                    # and adds bCR to D's loss (loss.bcr_weight)
     export: Callable | None = None  # (parts, **arguments) -> Export for ONNX / TorchScript; raises GankitError
                                     # saying why where the sampling is no single network call
