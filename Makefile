@@ -11,7 +11,7 @@ BIN        := $(VENV)/bin
 STAMP      := $(VENV)/.gankit-installed
 FASHION    := /usr/share/datasets/fashion-mnist
 
-.PHONY: setup data browser demo test test-fast bench bench-race gpu-pack clean
+.PHONY: setup data browser demo test test-fast bench bench-race bench-race-augment gpu-pack clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ bench: setup data
 # The side-by-side race alone: speed against the plain loop, then FID after RACE_MINUTES each.
 bench-race: setup data
 	$(BIN)/python benchmarks/engine_race.py --minutes $(RACE_MINUTES)
+
+# dcgan_fashion against itself with augmentation or bCR, RACE_MINUTES each, in interleaved slices.
+bench-race-augment: setup data
+	$(BIN)/python benchmarks/engine_race.py --no-speed --minutes $(RACE_MINUTES) \
+	    --variant DiffAugment=train.augment=diffaug --variant ADA=train.augment=ada --variant bCR=loss.bcr_weight=10
 
 # What benchmarks/gpu_check.sh needs on a GPU machine that cannot download: pytest and Fashion-MNIST.
 gpu-pack: setup data

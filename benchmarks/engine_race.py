@@ -10,6 +10,7 @@ the plain loop, `dcgan_fashion` as it is, and `dcgan_fashion` with gankit
 0.1's settings (its EMA copy samples, as `gankit sample` does).
 
     python benchmarks/engine_race.py [--device cpu|cuda] [--minutes 5] [--no-quality] [--compile]
+    python benchmarks/engine_race.py --no-speed --variant DiffAugment=train.augment=diffaug --variant bCR=loss.bcr_weight=10
 """
 
 from __future__ import annotations
@@ -145,8 +146,17 @@ class GankitRunner:
         return s.family.generate(s.parts, s.family.inputs(s.parts, n, torch.Generator().manual_seed(0)))
 
 
+def variant(text: str) -> tuple[str, list[str]]:
+    """'NAME=KEY=VALUE[,KEY=VALUE]' -> (NAME, [KEY=VALUE, ...])."""
+    name, sep, overrides = text.partition("=")
+    if not sep or "=" not in overrides:
+        raise argparse.ArgumentTypeError(f"'{text}' is not NAME=KEY=VALUE[,KEY=VALUE]; e.g. bCR=loss.bcr_weight=10")
+    return name, overrides.split(",")
+
+
 def race_quality(args, device: torch.device, data_cfg: DataConfig, data_overrides: list[str]) -> dict:
-    """FID after the same training time each: the plain loop, dcgan_fashion, and gankit 0.1's dcgan_fashion.
+    """FID after the same training time each: the plain loop, dcgan_fashion, and gankit 0.1's dcgan_fashion (or, with
+    --variant, dcgan_fashion and its variants).
 
     Training is interleaved in slices (each contender trains a slice, then the next), so that a machine
     that slows down for a while slows every contender alike; each gets args.minutes of training in all.
@@ -154,9 +164,14 @@ def race_quality(args, device: torch.device, data_cfg: DataConfig, data_override
     budget = 60 * args.minutes
     data = load_dataset(data_cfg)
     fast = ["train.compile=true"] if args.compile else []  # one CUDA graph per step on a GPU
-    runners = {"plain loop": PlainDCGAN(data.images, args.width, args.z_dim, args.batch, device),
-               "gankit dcgan_fashion": GankitRunner(data_overrides + fast, data, device),
-               "gankit 0.1 dcgan_fashion": GankitRunner(V01_RECIPE + data_overrides, data, device)}
+    if args.variant:  # dcgan_fashion against itself with some keys changed (e.g. augmentation, bCR)
+        runners = {"gankit dcgan_fashion": GankitRunner(data_overrides + fast, data, device)}
+        for name, overrides in args.variant:
+            runners[f"dcgan_fashion, {name}"] = GankitRunner(data_overrides + fast + overrides, data, device)
+    else:
+        runners = {"plain loop": PlainDCGAN(data.images, args.width, args.z_dim, args.batch, device),
+                   "gankit dcgan_fashion": GankitRunner(data_overrides + fast, data, device),
+                   "gankit 0.1 dcgan_fashion": GankitRunner(V01_RECIPE + data_overrides, data, device)}
     spent, steps = dict.fromkeys(runners, 0.0), dict.fromkeys(runners, 0)
     while any(spent[name] < budget for name in runners):
         for name, runner in runners.items():
@@ -216,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sync-every", type=int, default=5, help="steps between clock reads (a device sync on a GPU)")
     p.add_argument("--speed", action=argparse.BooleanOptionalAction, default=True)
     p.add_argument("--quality", action=argparse.BooleanOptionalAction, default=True)
+    p.add_argument("--variant", type=variant, action="append", default=[], metavar="NAME=KEY=VALUE[,KEY=VALUE]",
+                   help="race dcgan_fashion against itself with these keys changed (repeatable), instead of the "
+                        "plain loop and gankit 0.1, e.g. --variant bCR=loss.bcr_weight=10")
     p.add_argument("--out", type=Path, default=None)
     args = p.parse_args(argv)
     device = resolve_device(args.device)

@@ -53,6 +53,18 @@ def test_engine_race_runs_end_to_end(tmp_path):
     assert "x plain: the median of each round's ratio" in proc.stdout
 
 
+def test_engine_race_with_variants_races_dcgan_fashion_against_them(tmp_path):
+    out = tmp_path / "race.json"
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "engine_race.py"), "--no-speed", "--minutes", "0.005",
+           "--slice", "0.1", "--samples", "300", "--variant", "bCR=loss.bcr_weight=10",
+           "--variant", "DiffAugment=train.augment=diffaug,train.augment_policy=translation", "--out", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    quality = json.loads(out.read_text())["quality"]
+    assert set(quality) == {"gankit dcgan_fashion", "dcgan_fashion, bCR", "dcgan_fashion, DiffAugment"}
+    assert all(r["steps"] > 0 and r["fid"] > 0 for r in quality.values())
+
+
 def test_text_speed_race_runs_end_to_end(tmp_path):
     """benchmarks/text_speed.py on tiny budgets: both races report tokens/s and a ratio (none is asserted)."""
     out = tmp_path / "t.json"
