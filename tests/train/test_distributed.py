@@ -28,7 +28,8 @@ EQUAL = {"gan": [], "gan-wgangp": ["loss.name=wasserstein", "loss.penalty=gp", *
          "pix2pix": ["model.g_dropout=0", *SGD], "cyclegan": ["cyclegan.pool_size=0", *SGD], "stargan": SGD,
          "mle": SGD, "seqgan": SGD, "gumbel": SGD, "srgan": SGD, "nextframe": SGD,
          "gan-ada": ["train.augment=ada", "train.ada_kimg=0.1", *SGD], "conditional-diffaug": ["train.augment=diffaug",
-                                                                                              *SGD]}
+                                                                                              *SGD],
+         "gan-bcr": ["loss.bcr_weight=10", *SGD]}
 
 
 def launch(family: str, out: Path, *flags: str, nproc: int = 2, env: dict | None = None, restarts: int = 0,
