@@ -18,8 +18,8 @@ def test_the_transform_flips_where_asked_and_shifts_by_whole_pixels():
     out = consistency_transform(x, still)
     assert torch.equal(out[0], x[0]) and torch.equal(out[1], x[1].flip(2))
     down = consistency_transform(x, torch.tensor([[0.9, 0.99, 0.5], [0.9, 0.5, 0.0]]))  # reach 1 px at 8 px
-    assert torch.equal(down[0, 0, 1:], x[0, 0, :-1]) and torch.equal(down[0, 0, 0], torch.zeros(8))
-    assert torch.equal(down[1, 0, :, :-1], x[1, 0, :, 1:]) and torch.equal(down[1, 0, :, -1], torch.zeros(8))
+    assert torch.equal(down[0, 0, 1:], x[0, 0, :-1]) and torch.equal(down[0, 0, 0], -torch.ones(8))
+    assert torch.equal(down[1, 0, :, :-1], x[1, 0, :, 1:]) and torch.equal(down[1, 0, :, -1], -torch.ones(8))
 
 
 def test_the_term_is_the_mean_squared_change_of_ds_logit():
