@@ -52,3 +52,10 @@ def test_every_relative_link_and_picture_in_the_docs_exists():
             if "://" not in target and not (page.parent / target).exists():
                 broken.append(f"{page.name}: {target}")
     assert not broken, broken
+
+
+def test_every_recipe_has_a_row_on_the_recipes_page():
+    page = (ROOT / "docs" / "recipes.md").read_text()
+    recipes = sorted(p.stem for p in (ROOT / "gankit" / "recipes").glob("*.yaml"))
+    assert len(recipes) > 30
+    assert [name for name in recipes if f"`{name}`" not in page] == []
