@@ -50,10 +50,10 @@ TINY = {"fork": ["data.limit=40", "model.width=4", "model.d_width=4", "train.bat
 SIZES = {
     "tiny": {"fork": {"regression": 3, "gan": 3, "n_eval": 12}, "moving": {"regression": 3, "gan": 3, "n_eval": 8},
              "tiny": True},
-    "default": {"fork": {"regression": 1000, "gan": 2000, "n_eval": 500},
+    "default": {"fork": {"regression": 1000, "gan": 5000, "n_eval": 500},
                 "moving": {"regression": 300, "gan": 300, "n_eval": 300}, "tiny": False},
     # --full: moving_fashion at the benchmark's protocol, two garments in 64 px frames
-    "full": {"fork": {"regression": 1000, "gan": 6000, "n_eval": 2000},
+    "full": {"fork": {"regression": 1000, "gan": 10000, "n_eval": 2000},
              "moving": {"regression": 3000, "gan": 3000, "n_eval": 2000,
                         "sets": ["data.resolution=64", "data.objects=2"]}, "tiny": False},
 }
