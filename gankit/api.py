@@ -135,18 +135,25 @@ def _checkpoint_path(run_dir: Path, which: str) -> Path:
     return path
 
 
-def load_run(run_dir: str | Path, checkpoint: str = "latest", device: str = "cpu") -> Run:
-    """Load a run's config and networks from a checkpoint (no data needed), on `device`."""
+def read_checkpoint(run_dir: str | Path, checkpoint: str = "latest") -> tuple[dict, dict, Path]:
+    """A run's checkpoint as (tensors, meta, its path): 'latest', 'best' or a step; a damaged newest checkpoint
+    falls back to the one before, saying so."""
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise GankitError(f"run folder {run_dir} does not exist; give the folder `gankit train` printed.")
     path = _checkpoint_path(run_dir, checkpoint)
-    if checkpoint == "latest":  # a damaged newest checkpoint falls back to the one before, saying so
-        tensors, meta, path, skipped = ckpt.load_newest_good(path.parent)
-        for damaged in skipped:
-            print(f"gankit: skipping a damaged checkpoint, {damaged}; using {path.name}.", file=sys.stderr)
-    else:
-        tensors, meta = ckpt.load_checkpoint(path)
+    if checkpoint != "latest":
+        return (*ckpt.load_checkpoint(path), path)
+    tensors, meta, path, skipped = ckpt.load_newest_good(path.parent)
+    for damaged in skipped:
+        print(f"gankit: skipping a damaged checkpoint, {damaged}; using {path.name}.", file=sys.stderr)
+    return tensors, meta, path
+
+
+def load_run(run_dir: str | Path, checkpoint: str = "latest", device: str = "cpu") -> Run:
+    """Load a run's config and networks from a checkpoint (no data needed), on `device`."""
+    run_dir = Path(run_dir)
+    tensors, meta, path = read_checkpoint(run_dir, checkpoint)
     if not isinstance(meta.get("config"), dict):
         raise GankitError(f"{path} keeps no config, so its networks cannot be rebuilt; use a checkpoint that "
                           "`gankit train` wrote.")

@@ -16,23 +16,12 @@ from pathlib import Path
 
 import torch
 
-from gankit.api import _checkpoint_path
+from gankit.api import read_checkpoint
 from gankit.atomic import atomic_write
 from gankit.config import dump_config, from_dict
 from gankit.errors import GankitError
 from gankit.train import checkpoint as ckpt
 from gankit.train.run_dir import RUN_NAME, new_run_dir
-
-
-def _read(run_dir: Path, checkpoint: str) -> tuple[dict, dict]:
-    """A run's checkpoint (tensors, meta), the newest good one for 'latest'."""
-    if not Path(run_dir).is_dir():
-        raise GankitError(f"run folder {run_dir} does not exist; give the folder `gankit train` printed.")
-    path = _checkpoint_path(run_dir, checkpoint)
-    if checkpoint == "latest":
-        tensors, meta, _, _ = ckpt.load_newest_good(path.parent)
-        return tensors, meta
-    return ckpt.load_checkpoint(path)
 
 
 def _generators(tensors: dict) -> set[str]:
@@ -87,7 +76,7 @@ def interpolate_runs(run_a: str | Path, run_b: str | Path, alpha, out: str | Pat
     """Write the run of generator (1 - alpha) G_a + alpha G_b (see the module); its folder."""
     alpha = check_alpha(alpha)
     run_a, run_b = Path(run_a).expanduser(), Path(run_b).expanduser()
-    (tensors_a, meta_a), (tensors_b, meta_b) = _read(run_a, checkpoint), _read(run_b, checkpoint)
+    (tensors_a, meta_a, _), (tensors_b, meta_b, _) = (read_checkpoint(run, checkpoint) for run in (run_a, run_b))
     for run, meta in ((run_a, meta_a), (run_b, meta_b)):
         if not isinstance(meta.get("config"), dict):
             raise GankitError(f"{run} keeps no config in its checkpoint; interpolate runs `gankit train` wrote.")
