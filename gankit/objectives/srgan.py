@@ -127,12 +127,15 @@ def _features(parts: Parts, device: torch.device):
     return _FEATURE_NETS[key]
 
 
+def noise_maps(k: int, n: int, size, generator: torch.Generator | None, device) -> torch.Tensor:
+    """n images' k N(0, 1) noise maps of size (h, w): (n, k, h, w)."""
+    return torch.randn((n, k, *size), generator=generator, device=device)
+
+
 def noise(parts: Parts, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor | None:
-    """N(0, 1) noise maps for inputs x (B, C, h, w): (B, k, h, w) on x's device, or None for a deterministic G."""
+    """Noise maps for inputs x (B, C, h, w): (B, k, h, w) on x's device, or None for a deterministic G."""
     k = _opts(parts.cfg).noise
-    if k == 0:
-        return None
-    return torch.randn((x.shape[0], k, *x.shape[2:]), generator=generator, device=x.device)
+    return noise_maps(k, len(x), x.shape[2:], generator, x.device) if k else None
 
 
 def pixel_distance(kind: str, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -175,7 +178,7 @@ def train_step(parts: Parts, data, t) -> dict:
     G update on the same batch."""
     G, D, opts = parts.nets["G"], parts.nets["D"], _opts(parts.cfg)
     low, high = t.batch(data, parts.cfg.train.batch_size)  # (B, C, h, w), (B, C, H, W)
-    z = t.draw("noise", lambda m, g: torch.randn((m, opts.noise, *low.shape[2:]), generator=g, device=t.device),
+    z = t.draw("noise", lambda m, g: noise_maps(opts.noise, m, low.shape[2:], g, t.device),
                len(low)) if opts.noise else None
     with t.autocast():
         fake = G(low, z)  # (B, C, H, W), G's graph kept for its update
