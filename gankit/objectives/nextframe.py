@@ -35,6 +35,7 @@ from gankit.data import DataSpec, load_dataset, to_uint8
 from gankit.errors import GankitError
 from gankit.losses import loss_for
 from gankit.losses.gradient_difference import gradient_difference
+from gankit.losses.pixel import pixel_distance
 from gankit.metrics import nextframe as frame_metrics
 from gankit.models.frame_predictor import FramePredictor, SequenceDiscriminator
 from gankit.models.translation import network_names
@@ -146,12 +147,6 @@ def draw_noise(parts: Parts, n: int, generator: torch.Generator | None = None) -
     return noise_maps(opts, n, parts.spec.shape[-2:], generator, generator.device if generator is not None else None)
 
 
-def pixel_distance(kind: str, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Mean squared (l2) or absolute (l1) difference, in fp32."""
-    diff = x.float() - y.float()
-    return diff.pow(2).mean() if kind == "l2" else diff.abs().mean()
-
-
 def diversity(a: torch.Tensor, b: torch.Tensor, za: torch.Tensor, zb: torch.Tensor, tau: float) -> torch.Tensor:
     """Yang et al. 2019's term for two predictions (B, T, C, H, W) of one past under noise za, zb (B, k, H, W):
     the mean over sequences of min(mean |a - b| / mean |za - zb|, tau)."""
@@ -188,7 +183,7 @@ def train_step(parts: Parts, data, t) -> dict:
         t.update("D", loss_d)
         gan.after_d_update(parts)
     with t.frozen(D), t.autocast():
-        distance = pixel_distance(opts.distance, fake, future)
+        distance = pixel_distance(fake, future, squared=opts.distance == "l2")
         loss_g = opts.distance_weight * distance
         stats["distance"] = distance.detach()
         if opts.gdl_weight > 0:

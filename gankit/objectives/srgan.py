@@ -28,6 +28,7 @@ from gankit.data import DataSpec
 from gankit.errors import GankitError
 from gankit.losses import loss_for
 from gankit.losses.perceptual import feature_network
+from gankit.losses.pixel import pixel_distance
 from gankit.losses.relativistic import relativistic_average
 from gankit.metrics.super_resolution import sr_scorer
 from gankit.models import DISCRIMINATORS
@@ -138,12 +139,6 @@ def noise(parts: Parts, x: torch.Tensor, generator: torch.Generator | None = Non
     return noise_maps(k, len(x), x.shape[2:], generator, x.device) if k else None
 
 
-def pixel_distance(kind: str, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Mean absolute (l1) or squared (mse) difference, in fp32."""
-    diff = x.float() - y.float()
-    return diff.abs().mean() if kind == "l1" else diff.pow(2).mean()
-
-
 def _adversarial(parts: Parts, t) -> bool:
     opts = _opts(parts.cfg)
     return opts.adv_weight > 0 and t.step >= opts.pretrain_steps
@@ -188,7 +183,7 @@ def train_step(parts: Parts, data, t) -> dict:
         loss_d, stats = d_loss(parts, high, fake, t)
         t.update("D", loss_d)
     with t.frozen(D), t.autocast():
-        pixel = pixel_distance(opts.pixel_loss, fake, high)
+        pixel = pixel_distance(fake, high, squared=opts.pixel_loss != "l1")
         loss_g = opts.pixel_weight * pixel
         stats["pixel"] = pixel.detach()
         if t.step >= opts.pretrain_steps and feature_kind(parts.cfg, parts.spec):
