@@ -121,7 +121,8 @@ def _report(args) -> None:
 def _reproduce(args) -> None:
     from gankit.reproduce import reproduce
 
-    report = reproduce(args.name, out=args.out, scale="full" if args.full else args.scale, data=args.data)
+    report = reproduce(args.name, out=args.out, scale="full" if args.full else args.scale, data=args.data,
+                       resume=args.resume)
     print(report.summary_table())
     print(f"report:  {report.out_dir / 'report.md'}")
     print(f"results: {report.out_dir / 'results.json'}")
@@ -272,7 +273,10 @@ def _add_reproduce(sub) -> None:
     p.add_argument("--full", action="store_true", help="the longer, fuller version")
     p.add_argument("--data", default=None, metavar="FOLDER",
                    help="table1: a folder of MNIST IDX files to train on (default: Fashion-MNIST)")
-    p.add_argument("--scale", default="default", choices=("tiny", "default", "full"), help=argparse.SUPPRESS)
+    p.add_argument("--resume", nargs="?", const=True, default=False, metavar="FOLDER",
+                   help="continue a stopped reproduction (the newest unfinished NAME under --out, or FOLDER) at the "
+                        "scale it started with; its trainings go on from their last checkpoints")
+    p.add_argument("--scale", default=None, choices=("tiny", "default", "full"), help=argparse.SUPPRESS)
     p.set_defaults(func=_reproduce)
 
 

@@ -25,6 +25,11 @@ def text(name, content):
     return lambda d: (d / name).write_text(content)
 
 
+def manifest(content):
+    """A stopped reproduction's folder st/ whose reproduction.json holds `content`."""
+    return lambda d: ((d / "st").mkdir(), (d / "st" / "reproduction.json").write_text(content))
+
+
 def raw(name, content):
     return lambda d: (d / name).write_bytes(content)
 
@@ -240,6 +245,15 @@ CASES = [
     ("report out exists", text("r.html", "mine"), ["report", "{d}/run", "--out", "{d}/r.html"]),
     ("report a file, not a run", None, ["report", "{d}/x.npz"]),
     ("reproduce data not taken", lambda d: (d / "mn").mkdir(), ["reproduce", "fig1", "--data", "{d}/mn"]),
+    ("reproduce resume with none stopped", None, ["reproduce", "seqgan", "--out", "{d}/repro", "--resume"]),
+    ("reproduce resume a folder of no reproduction", None, ["reproduce", "seqgan", "--resume", "{d}/run"]),
+    ("reproduce resume a missing folder", None, ["reproduce", "seqgan", "--resume", "{d}/nothing"]),
+    ("reproduce resume a damaged manifest", manifest("{"), ["reproduce", "seqgan", "--resume",
+                                                                               "{d}/st"]),
+    ("reproduce resume another experiment", manifest('{"experiment": "fig1", "scale": "tiny"}'),
+     ["reproduce", "seqgan", "--resume", "{d}/st"]),
+    ("reproduce resume at another scale", manifest('{"experiment": "seqgan", "scale": "tiny"}'),
+     ["reproduce", "seqgan", "--full", "--resume", "{d}/st"]),
     # super-resolution
     ("sr folder partner missing", lambda d: (images("sr/hr", [(8, 8), (8, 8)])(d), images("sr/lr", [(4, 4)])(d)),
      TRAIN_SR + ["data.path={d}/sr"]),

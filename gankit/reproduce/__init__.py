@@ -11,6 +11,7 @@ from gankit.reproduce import cyclegan, pix2pix, stargan
 from gankit.reproduce import seqgan, text
 from gankit.reproduce import low_data, stylegan2
 from gankit.reproduce import nextframe, srgan
+from gankit.reproduce import progress
 from gankit.reproduce.report import Report
 from gankit.train.run_dir import new_run_dir
 
@@ -46,25 +47,55 @@ def _module(name: str):
     return EXPERIMENTS[name]
 
 
-def reproduce(name: str, out: str | Path = "reproductions", scale: str = "default",
-              data: str | Path | None = None) -> Report:
+def reproduce(name: str, out: str | Path = "reproductions", scale: str | None = None,
+              data: str | Path | None = None, resume: bool | str | Path = False) -> Report:
     """Run experiment `name` into a new numbered folder under `out`; return its saved report.
 
-    `data` is a folder of the user's own data, for the experiments that take it (table1: MNIST IDX files).
+    `scale` is tiny, default (when None) or full. `data` is a folder of the user's own data, for the
+    experiments that take it (table1: MNIST IDX files). `resume` continues a stopped reproduction: True for the
+    newest unfinished one of `name` under `out`, or its folder; its scale and data are the ones it started with,
+    and its trainings go on from their last checkpoints (gankit.reproduce.progress).
     """
-    if scale not in SCALES:
+    if scale is not None and scale not in SCALES:
         raise GankitError(f"scale '{scale}' is not one of {', '.join(SCALES)}.")
     module = _module(name)
-    if data is not None:
-        takers = [n for n, m in EXPERIMENTS.items() if getattr(m, "USES_DATA", False)]
-        if not getattr(module, "USES_DATA", False):
-            raise GankitError(f"experiment '{name}' uses built-in data and takes no --data; only "
-                              f"{', '.join(takers)} {'does' if len(takers) == 1 else 'do'}.")
-        if not Path(data).is_dir():
-            raise GankitError(f"--data {data} is not a folder; give the folder that holds the four MNIST IDX "
-                              "files (train-images-idx3-ubyte[.gz], ...).")
-    report = Report(new_run_dir(Path(out), name), name, module.TITLE, scale,
-                    data_path=None if data is None else str(data))
+    if resume:
+        folder, manifest = _resumed(name, out, resume)
+        for asked, kept, flag in ((scale, manifest["scale"], "the scale"), (data, manifest.get("data"), "--data")):
+            if asked is not None and str(asked) != str(kept):
+                raise GankitError(f"{folder} was started with {flag} {kept}, not {asked}; resume it without "
+                                  f"{'--full' if flag == 'the scale' else '--data'}, or start a new reproduction.")
+        scale, data = manifest["scale"], manifest.get("data")
+    else:
+        scale = scale or "default"
+        _check_data(name, module, data)
+        folder = new_run_dir(Path(out), name)
+        progress.write_manifest(folder, name, scale, None if data is None else str(data))
+    report = Report(folder, name, module.TITLE, scale, data_path=None if data is None else str(data))
     module.run(report)
     report.save()
     return report
+
+
+def _resumed(name: str, out, resume) -> tuple[Path, dict]:
+    """The folder --resume continues and its manifest."""
+    if resume is True:
+        folder = progress.unfinished(Path(out), name)
+        if folder is None:
+            raise GankitError(f"no unfinished '{name}' reproduction under {out} to resume; drop --resume to start "
+                              "one.")
+    else:
+        folder = Path(resume)
+    return folder, progress.resumable(folder, name)
+
+
+def _check_data(name: str, module, data) -> None:
+    if data is None:
+        return
+    takers = [n for n, m in EXPERIMENTS.items() if getattr(m, "USES_DATA", False)]
+    if not getattr(module, "USES_DATA", False):
+        raise GankitError(f"experiment '{name}' uses built-in data and takes no --data; only "
+                          f"{', '.join(takers)} {'does' if len(takers) == 1 else 'do'}.")
+    if not Path(data).is_dir():
+        raise GankitError(f"--data {data} is not a folder; give the folder that holds the four MNIST IDX "
+                          "files (train-images-idx3-ubyte[.gz], ...).")

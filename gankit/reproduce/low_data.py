@@ -27,6 +27,7 @@ from gankit.metrics.frechet import fid_from_features
 from gankit.objectives import generate, sample_z
 from gankit.reproduce.datasets import image_data
 from gankit.reproduce.dcgan_vs_mlp import Scorer
+from gankit.reproduce.progress import Keeper, keeper
 from gankit.train.session import advance, settle_sampler, start_session
 from gankit.viz.grid import save_grid
 
@@ -65,14 +66,18 @@ def d_gap(D, train_images: torch.Tensor, held_out: torch.Tensor) -> tuple[float,
     return means[0], means[1]
 
 
-def train_one(cfg, size: dict, scorer: Scorer, held_out: torch.Tensor) -> dict:
-    """One run at equal steps: its FID curve, ADA's p, the final FID, D's gap and samples."""
+def train_one(cfg, size: dict, scorer: Scorer, held_out: torch.Tensor, keep: Keeper | None = None) -> dict:
+    """One run at equal steps: its FID curve, ADA's p, the final FID, D's gap and samples. `keep`
+    (gankit.reproduce.progress) checkpoints it as it goes and continues a stopped one."""
     data = load_dataset(cfg.data)
+    keep = keep or Keeper(None)
     s = start_session(cfg, data, "cpu")
+    loop = keep.restore(s)
     z = sample_z(size["n_curve"], cfg.model.z_dim, cfg.model.z_dist, torch.Generator().manual_seed(7))
     every = max(1, size["steps"] // size["checks"])
-    curve, p_curve, seconds = [], [], 0.0
-    for step in range(1, size["steps"] + 1):
+    curve, p_curve = [tuple(c) for c in loop.get("curve", [])], [tuple(p) for p in loop.get("p_curve", [])]
+    seconds = loop.get("seconds", 0.0)
+    for step in range(s.step + 1, size["steps"] + 1):
         started = time.perf_counter()
         advance(s, data)
         seconds += time.perf_counter() - started
@@ -81,6 +86,8 @@ def train_one(cfg, size: dict, scorer: Scorer, held_out: torch.Tensor) -> dict:
         if step % every == 0 or step == size["steps"]:
             settle_sampler(s)
             curve.append((step, scorer.fid(s.parts.sampling_net(), z)))
+        if keep.due() or step == size["steps"]:
+            keep.save(s, {"curve": curve, "p_curve": p_curve, "seconds": seconds})
     settle_sampler(s)
     final_z = sample_z(size["n_final"], cfg.model.z_dim, cfg.model.z_dist, torch.Generator().manual_seed(8))
     fake = generate(s.parts.sampling_net(), final_z)
@@ -132,7 +139,8 @@ def run(report) -> None:
             for kind in AUGMENTS:
                 cfg = load_config(recipe, choice.overrides + size["sets"] + sets +
                                   [f"train.augment={kind}", f"train.steps={size['steps']}", "train.progress=false"])
-                by_kind[kind] = train_one(cfg, size, scorer, held_out)
+                by_kind[kind] = train_one(cfg, size, scorer, held_out,
+                                          keeper(report, f"{_key(recipe, subset)}.{kind}"))
             grid = [by_kind["none"]["real"]] + [r["fake"] for r in by_kind.values()]
             save_grid(torch.cat(grid), report.out_dir / f"samples_{_key(recipe, subset)}.png", nrow=16, scale=2)
     figure(runs, report.out_dir / "fid_and_p.png")

@@ -9,6 +9,8 @@ from pathlib import Path
 from gankit.atomic import atomic_write
 from gankit.report.markdown import to_html
 
+SAVE_SECONDS = 600.0  # a training that keeps progress checkpoints this often (gankit.reproduce.progress)
+
 
 def _plain(value):
     """JSON-ready numbers: NaN and inf become null, tuples become lists."""
@@ -54,6 +56,7 @@ class Report:
         self.parts: list[str] = []
         self.results: dict = {}
         self.summary: list[tuple[str, str, str]] = []  # (quantity, measured, reference or expectation)
+        self.save_every = SAVE_SECONDS
 
     def text(self, markdown: str) -> None:
         """A paragraph of Markdown."""

@@ -21,6 +21,7 @@ from gankit.config import load_config
 from gankit.data import load_dataset
 from gankit.data.oracle import oracle_nll
 from gankit.objectives.text import masked_nll
+from gankit.reproduce.progress import keeper
 from gankit.reproduce.report import markdown_table
 from gankit.reproduce.translation_common import train
 from gankit.train.session import start_session
@@ -81,7 +82,7 @@ def run(report) -> None:
                                        seed)
         for model, recipe in RECIPES.items():
             cfg = load_config(recipe, overrides(model, size, seed))
-            s = train(cfg, data, steps=cfg.train.steps)
+            s = train(cfg, data, steps=cfg.train.steps, keep=keeper(report, f"{model}-seed{seed}"))
             seconds[model].append(s.wall_time)
             curves[model][seed] = sweep(s.parts.sampling_net(), data.oracle, test, size, seed)
     write(report, size, curves, entropy, seconds, time.perf_counter() - started)

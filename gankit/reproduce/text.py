@@ -22,6 +22,7 @@ from gankit.data import load_dataset
 from gankit.data.tokens import PAD
 from gankit.errors import GankitError
 from gankit.objectives.text import masked_nll, sentence_scores, through_first_pad
+from gankit.reproduce.progress import keeper
 from gankit.reproduce.text_report import MODELS, write
 from gankit.reproduce.translation_common import train
 
@@ -113,14 +114,16 @@ def run(report) -> None:
         samples["unigram"][seed] = data.decode(unigram[:SAMPLES_SHOWN])
         real = data.tokens[torch.randperm(len(data.tokens), generator=gen)[: size["n"]]]
         points["real"][seed] = score(real, refs, seed)
-        mle = train(load_config(RECIPES["mle"], overrides("mle", size, seed)), data, steps=size["mle"])
+        mle = train(load_config(RECIPES["mle"], overrides("mle", size, seed)), data, steps=size["mle"],
+                    keep=keeper(report, f"mle-seed{seed}"))
         start = {k: v.clone() for k, v in mle.parts.nets["G"].state_dict().items()}
         sessions = {"mle": mle}
         for model in ("seqgan", "gumbel"):
             history: list = []
             cfg = load_config(RECIPES[model], overrides(model, size, seed))
             sessions[model] = train(cfg, data, steps=cfg.train.steps, history=history,
-                                    init=lambda s: s.parts.nets["G"].load_state_dict(start))
+                                    init=lambda s: s.parts.nets["G"].load_state_dict(start),
+                                    keep=keeper(report, f"{model}-seed{seed}"))
             tail = [h["loss_D"] for h in history[-max(1, len(history) // 5):] if "loss_D" in h]
             d_loss[model].append(statistics.mean(tail) if tail else float("nan"))
         for model, s in sessions.items():

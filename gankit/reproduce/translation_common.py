@@ -22,6 +22,7 @@ from gankit.config import load_config
 from gankit.data import load_dataset, to_float
 from gankit.errors import GankitError
 from gankit.objectives import EvalRequest
+from gankit.reproduce.progress import Keeper
 from gankit.train.session import Session, advance, start_session
 from gankit.viz.grid import save_grid
 
@@ -39,16 +40,21 @@ def budget_text(size: dict, key: str = "steps") -> str:
     return f"{size[key]:,} steps"
 
 
-def train(cfg, data=None, *, steps: int, init=None, history: list | None = None) -> Session:
+def train(cfg, data=None, *, steps: int, init=None, history: list | None = None, keep: Keeper | None = None) -> Session:
     """Train cfg on the CPU for `steps` iterations; the session.
 
     `data` defaults to load_dataset(cfg.data). session.wall_time is the time spent inside the steps
     (building, data loading and evaluation not counted). `init(session)`, when given, runs before the first
     step (to start from another model's weights); each step's statistics are appended to `history` as floats.
+    `keep` (gankit.reproduce.progress) checkpoints the training as it goes and continues a stopped one.
     """
     data = load_dataset(cfg.data) if data is None else data
+    keep = keep or Keeper(None)
     s = start_session(cfg, data, "cpu")
-    if init is not None:
+    loop = keep.restore(s)
+    if history is not None:
+        history.extend(loop.get("history", []))
+    if init is not None and not s.step:
         init(s)
     while s.step < steps:
         started = time.perf_counter()
@@ -59,6 +65,8 @@ def train(cfg, data=None, *, steps: int, init=None, history: list | None = None)
         if not bool(torch.stack([v.float() for v in stats.values()]).isfinite().all()):
             raise GankitError(f"the {cfg.objective} model on {data.name} diverged at step {s.step} (a loss is not "
                               "finite); nothing to evaluate. Lower the learning rates in its recipe.")
+        if keep.due() or s.step == steps:
+            keep.save(s, {"history": history or []})
     return s
 
 
