@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from gankit.atomic import atomic_write
 from gankit.data import load_dataset
 from gankit.objectives.nextframe import score_predictions
+from gankit.reproduce.progress import keeper
 from gankit.reproduce.translation_common import (config, evaluate, num, ordering, pct, record_environment, train,
                                                  verdict)
 from gankit.viz.grid import save_grid
@@ -82,18 +83,20 @@ def continue_from(source):
     return init
 
 
-def train_world(world: str, size: dict) -> dict:
-    """name -> (session, scores) of the world's models, regression first, the adversarial ones after l2_gdl."""
+def train_world(world: str, size: dict, report=None) -> dict:
+    """name -> (session, scores) of the world's models, regression first, the adversarial ones after l2_gdl
+    (each kept as gankit.reproduce.progress)."""
     budget, runs, data = size[world], {}, None
     for name, sets in REGRESSION.items():
         cfg = world_config(world, size, REGRESSION_ONLY + sets)
         data = data or load_dataset(cfg.data)
-        s = train(cfg, data, steps=budget["regression"])
+        s = train(cfg, data, steps=budget["regression"], keep=keeper(report, f"{world}-{name}"))
         runs[name] = (s, evaluate(s, budget["n_eval"]))
     for name, sets in ADVERSARIAL[world].items():
         recipe = world_config(world, size, [])
         cfg = world_config(world, size, gan_overrides(recipe) + sets)
-        s = train(cfg, data, steps=budget["gan"], init=continue_from(runs["l2_gdl"][0]))
+        s = train(cfg, data, steps=budget["gan"], init=continue_from(runs["l2_gdl"][0]),
+                  keep=keeper(report, f"{world}-{name}"))
         s.steps_before = budget["regression"]
         runs[name] = (s, evaluate(s, budget["n_eval"]))
     return runs
@@ -267,10 +270,10 @@ def write_moving(report, size: dict, runs: dict) -> None:
 def run(report) -> None:
     """Train and score the fork and moving_fashion models, draw them, write the report."""
     size, started = SIZES[report.scale], time.perf_counter()
-    fork = train_world("fork", size)
+    fork = train_world("fork", size, report)
     record(report, "fork", fork)
     fork_picture(fork, report.out_dir / "fork.png")
-    moving = train_world("moving", size)
+    moving = train_world("moving", size, report)
     record(report, "moving", moving)
     per_frame_figure(moving, report.out_dir / "moving_per_frame.png")
     record_environment(report, size["fork"]["n_eval"])

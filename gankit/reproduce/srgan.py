@@ -32,7 +32,9 @@ from gankit.interpolate import mixed_tensors
 from gankit.metrics.super_resolution import sr_scorer
 from gankit.objectives import srgan
 from gankit.objectives.parts import EvalRequest
-from gankit.train.session import advance, settle_sampler, start_session
+from gankit.reproduce.progress import keeper
+from gankit.reproduce.translation_common import train as train_steps
+from gankit.train.session import settle_sampler
 from gankit.viz import save_grid
 
 TITLE = "Super-resolution x4 on Fashion-MNIST: SRResNet, ESRGAN's losses and the perception-distortion plane"
@@ -50,22 +52,17 @@ SIZES = {
 }
 
 
-def train(recipe: str, sets: list[str], steps: int, start_from=None) -> tuple:
+def train(recipe: str, sets: list[str], steps: int, start_from=None, keep=None) -> tuple:
     """(session, seconds) of a recipe trained for `steps` steps; G started from another session's when given,
-    at the rate of the recipe's adversarial phase (its g_optim.lr_from), its pixel phase skipped."""
+    at the rate of the recipe's adversarial phase (its g_optim.lr_from), its pixel phase skipped; `keep` as
+    gankit.reproduce.progress."""
     cfg = load_config(recipe, sets + [f"train.steps={steps}", "train.progress=false", "srgan.pretrain_steps=0"])
     if cfg.g_optim.lr_from is not None:
         cfg.g_optim.lr, cfg.g_optim.lr_from = cfg.g_optim.lr_from[1], None
-    data = load_dataset(cfg.data)
-    s = start_session(cfg, data, "cpu")
-    if start_from is not None:
-        s.nets["G"].load_state_dict(start_from.nets["G"].state_dict())
-    started = time.perf_counter()
-    for _ in range(steps):
-        advance(s, data)
-    seconds = time.perf_counter() - started
+    init = None if start_from is None else lambda s: s.nets["G"].load_state_dict(start_from.nets["G"].state_dict())
+    s = train_steps(cfg, steps=steps, init=init, keep=keep)
     settle_sampler(s)
-    return s, seconds
+    return s, s.wall_time
 
 
 def interpolated(psnr, gan, alpha: float):
@@ -111,10 +108,11 @@ def plane(rows: list[dict], curve: list[dict], path) -> None:
 
 def run(report) -> None:
     size, started = SIZES[report.scale], time.perf_counter()
-    psnr, psnr_seconds = train(PSNR_RECIPE, size["sets"], size["psnr_steps"])
+    psnr, psnr_seconds = train(PSNR_RECIPE, size["sets"], size["psnr_steps"], keep=keeper(report, "psnr"))
     sessions, seconds = {"psnr": psnr}, {"psnr": psnr_seconds}
     for name, sets in FINE_TUNES.items():
-        sessions[name], seconds[name] = train(GAN_RECIPE, size["sets"] + sets, size["gan_steps"], psnr)
+        sessions[name], seconds[name] = train(GAN_RECIPE, size["sets"] + sets, size["gan_steps"], psnr,
+                                              keeper(report, name))
     # The family's test-split metrics (noise seed 0), the test split and its baseline prepared once for all.
     score = sr_scorer(psnr.parts, EvalRequest(("super_resolution",), size["n"]), srgan.generate, srgan.noise)
     measured = {name: score(s.parts) for name, s in sessions.items()}

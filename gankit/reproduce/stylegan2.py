@@ -16,12 +16,13 @@ from matplotlib.figure import Figure
 
 from gankit.atomic import atomic_write
 from gankit.config import load_config
-from gankit.data import load_dataset
 from gankit.objectives import OBJECTIVES
 from gankit.objectives.outputs import write_png
 from gankit.reproduce.datasets import image_data
 from gankit.reproduce.dcgan_vs_mlp import Scorer
-from gankit.train.session import advance, settle_sampler, start_session
+from gankit.reproduce.progress import keeper
+from gankit.reproduce.translation_common import train as train_steps
+from gankit.train.session import settle_sampler
 
 TITLE = "StyleGAN2 against DCGAN at equal steps, and truncation's precision-recall trade"
 MODELS = {"StyleGAN2": "stylegan2_fashion", "DCGAN": "dcgan_fashion"}
@@ -35,18 +36,13 @@ SIZES = {
 }
 
 
-def train(name: str, size: dict, choice) -> tuple:
-    """(session, training seconds) of one recipe after size['steps'] steps."""
+def train(name: str, size: dict, choice, report=None) -> tuple:
+    """(session, training seconds) of one recipe after size['steps'] steps (kept as gankit.reproduce.progress)."""
     sets = choice.overrides + (TINY[name] + ["train.precision=fp32"] if size["tiny"] else [])
     cfg = load_config(MODELS[name], sets + [f"train.steps={size['steps']}", "train.progress=false"])
-    data = load_dataset(cfg.data)
-    s = start_session(cfg, data, "cpu")
-    started = time.perf_counter()
-    for _ in range(size["steps"]):
-        advance(s, data)
-    seconds = time.perf_counter() - started
+    s = train_steps(cfg, steps=size["steps"], keep=keeper(report, name.lower()))
     settle_sampler(s)
-    return s, seconds
+    return s, s.wall_time
 
 
 def sweep(s, size: dict, scorer: Scorer) -> dict:
@@ -87,7 +83,7 @@ def run(report) -> None:
     size, started = SIZES[report.scale], time.perf_counter()
     choice = image_data(digits_resolution=16)
     scorer = Scorer(load_config("dcgan_fashion", choice.overrides).data, choice.extractor, size["n_real"])
-    sessions = {name: train(name, size, choice) for name in MODELS}
+    sessions = {name: train(name, size, choice, report) for name in MODELS}
     sweeps = {name: sweep(s, size, scorer) for name, (s, _) in sessions.items()}
     figure(sweeps, report.out_dir / "truncation.png")
     pictures(sessions["StyleGAN2"][0], report.out_dir)

@@ -11,6 +11,8 @@ def test_nextframe_tiny_trains_every_model_scores_both_worlds_and_draws(tmp_path
     nextframe.run(report)
     report.save()
     out = report.out_dir
+    kept = {p.name for p in (out / "progress").iterdir()}  # each training's checkpoint, for --resume
+    assert kept >= {"fork-adversarial", "fork-l2", "fork-l2_gdl", "moving-adversarial"}, kept
     for name in ("report.md", "results.json", "fork.png", "moving_per_frame.png"):
         assert (out / name).is_file() and (out / name).stat().st_size > 0, name
     results = json.loads((out / "results.json").read_text())["results"]

@@ -9,6 +9,8 @@ def test_srgan_tiny_trains_four_models_scores_them_beside_bicubic_and_traces_the
     monkeypatch.setenv("GANKIT_CACHE", str(tmp_path / "cache"))
     report = reproduce("srgan", out=tmp_path, scale="tiny")
     out = report.out_dir
+    kept = {p.name for p in (out / "progress").iterdir()}  # each training's checkpoint, for --resume
+    assert kept >= {"feature", "gan", "gan_no_feature", "psnr"}, kept
     for name in ("report.md", "results.json", "perception_distortion.png", "outputs.png"):
         assert (out / name).is_file() and (out / name).stat().st_size > 0, name
     results = json.loads((out / "results.json").read_text())["results"]

@@ -7,6 +7,8 @@ def test_stylegan2_tiny_trains_both_at_equal_steps_sweeps_truncation_and_draws(t
     monkeypatch.setenv("GANKIT_CACHE", str(tmp_path / "cache"))
     report = reproduce("stylegan2", out=tmp_path, scale="tiny")
     out = report.out_dir
+    kept = {p.name for p in (out / "progress").iterdir()}  # each training's checkpoint, for --resume
+    assert kept >= {"dcgan", "stylegan2"}, kept
     for name in ("report.md", "results.json", "truncation.png", "style_mixing.png", "walk.png"):
         assert (out / name).is_file() and (out / name).stat().st_size > 0, name
     results = json.loads((out / "results.json").read_text())["results"]

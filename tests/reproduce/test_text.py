@@ -21,6 +21,8 @@ needs_wordnet = pytest.mark.skipif(not (WORDNET_DIR / "data.noun").is_file(),
 def test_text_tiny_sweeps_every_model_and_writes_the_planes(tmp_path):
     report = reproduce("text", out=tmp_path, scale="tiny")
     out = report.out_dir
+    kept = {p.name for p in (out / "progress").iterdir()}  # each training's checkpoint, for --resume
+    assert kept >= {"gumbel-seed0", "mle-seed0", "seqgan-seed0"}, kept
     for name in ("report.md", "results.json", "quality_diversity.png"):
         assert (out / name).is_file() and (out / name).stat().st_size > 0, name
     results = json.loads((out / "results.json").read_text())["results"]
