@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from gankit.errors import GankitError
@@ -72,6 +73,8 @@ def reproduce(name: str, out: str | Path = "reproductions", scale: str | None = 
         folder = new_run_dir(Path(out), name)
         progress.write_manifest(folder, name, scale, None if data is None else str(data))
     report = Report(folder, name, module.TITLE, scale, data_path=None if data is None else str(data))
+    print(f"gankit: {'continuing' if resume else 'writing'} {folder} ({scale} scale); if it stops, `gankit reproduce "
+          f"{name} --resume {folder}` continues it.", file=sys.stderr)
     module.run(report)
     report.save()
     return report
