@@ -23,10 +23,10 @@ from gankit.config_rules import flatten
 from gankit.errors import GankitError
 from gankit.reproduce.report import SAVE_SECONDS
 from gankit.train import checkpoint as ckpt
+from gankit.train.run_dir import newest_run_dir
 
 MANIFEST = "reproduction.json"
 KEY = re.compile(r"^[A-Za-z0-9_.-]+$")
-FOLDER = re.compile(r"^(\d{5})-(.+)$")
 
 
 class Keeper:
@@ -104,13 +104,7 @@ def read_manifest(folder: Path) -> dict:
 
 def unfinished(out: Path, name: str) -> Path | None:
     """The highest-numbered folder of experiment `name` under out that has a manifest and no results yet."""
-    out = Path(out)
-    if not out.is_dir():
-        return None
-    found = sorted((int(m.group(1)), p) for p in out.iterdir()
-                   if (m := FOLDER.match(p.name)) and m.group(2) == name and (p / MANIFEST).is_file()
-                   and not (p / "results.json").exists())
-    return found[-1][1] if found else None
+    return newest_run_dir(out, name, lambda p: (p / MANIFEST).is_file() and not (p / "results.json").exists())
 
 
 def resumable(folder: Path, name: str) -> dict:

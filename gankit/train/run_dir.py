@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -43,12 +44,16 @@ def latest_run_dir(out: Path, name: str) -> Path | None:
     A folder left by a run that failed before its first checkpoint is passed over, so `--resume`
     continues the good run before it.
     """
+    return newest_run_dir(out, name, lambda p: any((p / "checkpoints").glob("ckpt-*.json")))
+
+
+def newest_run_dir(out: Path, name: str, holds: Callable[[Path], bool]) -> Path | None:
+    """The highest-numbered folder out/NNNNN-name for which holds(folder) is true, if any."""
     out = Path(out)
     if not out.is_dir():
         return None
     runs = sorted((int(m.group(1)), p) for p in out.iterdir()
-                  if (m := RUN_NAME.match(p.name)) and m.group(2) == name and p.is_dir()
-                  and any((p / "checkpoints").glob("ckpt-*.json")))
+                  if (m := RUN_NAME.match(p.name)) and m.group(2) == name and p.is_dir() and holds(p))
     return runs[-1][1] if runs else None
 
 
