@@ -40,18 +40,23 @@ def budget_text(size: dict, key: str = "steps") -> str:
     return f"{size[key]:,} steps"
 
 
-def train(cfg, data=None, *, steps: int, init=None, history: list | None = None, keep: Keeper | None = None) -> Session:
+def train(cfg, data=None, *, steps: int, init=None, history: list | None = None, keep: Keeper | None = None,
+          watch=None, notes: dict | None = None) -> Session:
     """Train cfg on the CPU for `steps` iterations; the session.
 
     `data` defaults to load_dataset(cfg.data). session.wall_time is the time spent inside the steps
     (building, data loading and evaluation not counted). `init(session)`, when given, runs before the first
     step (to start from another model's weights); each step's statistics are appended to `history` as floats.
-    `keep` (gankit.reproduce.progress) checkpoints the training as it goes and continues a stopped one.
+    `watch(session, notes)`, when given, runs after each step (to measure the model midway); what it writes
+    into the dict `notes` is kept with the checkpoints. `keep` (gankit.reproduce.progress) checkpoints the
+    training as it goes and continues a stopped one, `history` and `notes` read back as they were.
     """
     data = load_dataset(cfg.data) if data is None else data
     keep = keep or Keeper(None)
+    notes = {} if notes is None else notes
     s = start_session(cfg, data, "cpu")
     loop = keep.restore(s)
+    notes.update(loop.get("notes", {}))
     if history is not None:
         history.extend(loop.get("history", []))
     if init is not None and not s.step:
@@ -65,8 +70,10 @@ def train(cfg, data=None, *, steps: int, init=None, history: list | None = None,
         if not bool(torch.stack([v.float() for v in stats.values()]).isfinite().all()):
             raise GankitError(f"the {cfg.objective} model on {data.name} diverged at step {s.step} (a loss is not "
                               "finite); nothing to evaluate. Lower the learning rates in its recipe.")
+        if watch is not None:
+            watch(s, notes)
         if keep.due() or s.step == steps:
-            keep.save(s, {"history": history or []})
+            keep.save(s, {"history": history or [], "notes": notes})
     return s
 
 

@@ -89,3 +89,23 @@ def test_a_keeper_refuses_a_checkpoint_of_other_settings(tmp_path):
     with pytest.raises(GankitError, match="was trained with g_optim.lr=0.01 .*start a new reproduction"):
         keep.restore(other)
     assert progress.Keeper(None).restore(again) == {} and not progress.Keeper(None).due()
+
+
+def test_what_a_watch_notes_midway_is_kept_with_the_checkpoints_and_read_back(tmp_path, monkeypatch):
+    cfg = tiny_mle_config()
+    seen: list = []
+
+    def watch(s, notes):  # measures once, at step 2, as the StyleGAN2 reproduction scores at DCGAN's time
+        seen.append(s.step)
+        if s.step == 2:
+            notes["midway"] = {"step": s.step, "value": 0.5}
+
+    keep = progress.Keeper(tmp_path / "mle", every=0.0)  # a checkpoint after every step
+    monkeypatch.setattr(translation_common, "advance", stopping_at(4, []))
+    with pytest.raises(Stop):
+        translation_common.train(cfg, steps=5, keep=keep, watch=watch, notes={})
+    monkeypatch.setattr(translation_common, "advance", advance)
+    notes: dict = {}
+    s = translation_common.train(cfg, steps=5, keep=progress.Keeper(tmp_path / "mle"), watch=watch, notes=notes)
+    assert s.step == 5 and seen == [1, 2, 3, 4, 5]  # steps 1-3 before the stop, 4-5 after it
+    assert notes == {"midway": {"step": 2, "value": 0.5}}  # noted before the stop, read back after it

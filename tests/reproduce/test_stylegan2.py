@@ -17,3 +17,7 @@ def test_stylegan2_tiny_trains_both_at_equal_steps_sweeps_truncation_and_draws(t
         for psi in ("1", "0.5"):
             assert 0 <= results[f"{model}.psi{psi}.precision"] <= 1 and results[f"{model}.psi{psi}.fid"] > 0
     assert results["time_per_step_ratio"] > 0
+    # StyleGAN2 scored once its training time reached DCGAN's whole (or at its end, had it been faster)
+    at = results["stylegan2.equal_time.step"]
+    assert 1 <= at <= 3 and results["stylegan2.equal_time.fid"] > 0
+    assert results["stylegan2.equal_time.seconds"] >= results["dcgan.seconds"] or at == 3
