@@ -3,10 +3,11 @@ trade.
 
 `stylegan2_fashion` and `dcgan_fashion`, each as its recipe is, for the same number of G steps; FID of the EMA
 copies' samples against the test split. DCGAN trains first; StyleGAN2 is scored also at the moment its own
-training time reaches DCGAN's whole training time (equal time on this machine). Then a truncation sweep of both (StyleGAN2 toward its mean w, DCGAN
-toward z's mean): precision and recall (k = 3) and FID at each psi. Karras et al. 2019 (and Kynkaanniemi et
-al. 2019, whose precision and recall these are) report precision rising and recall falling as psi falls. A
-style-mixing grid and a walk in w show what the style-based G offers besides.
+training time reaches DCGAN's whole training time (equal time on this machine). Then a truncation sweep of
+both (StyleGAN2 toward its mean w, DCGAN toward z's mean): precision and recall (k = 3) and FID at each psi.
+Karras et al. 2019 (and Kynkaanniemi et al. 2019, whose precision and recall these are) report precision
+rising and recall falling as psi falls. A style-mixing grid and a walk in w show what the style-based G offers
+besides.
 """
 
 from __future__ import annotations
@@ -54,15 +55,17 @@ def train_both(size: dict, choice, scorer: Scorer, report=None) -> tuple[dict, d
     notes: dict = {}
 
     @torch.no_grad()
+    def scores_now(s) -> dict:
+        settle_sampler(s)
+        return {"step": s.step, "seconds": s.wall_time, **sweep(s, size, scorer, (1.0,))[1.0]}
+
     def at_dcgan_time(s, notes: dict) -> None:
         if "equal_time" not in notes and s.wall_time >= dcgan[1]:
-            settle_sampler(s)
-            notes["equal_time"] = {"step": s.step, "seconds": s.wall_time, **sweep(s, size, scorer, (1.0,))[1.0]}
+            notes["equal_time"] = scores_now(s)
 
     style = train("StyleGAN2", size, choice, report, at_dcgan_time, notes)
-    if "equal_time" not in notes:  # StyleGAN2 trained all its steps within DCGAN's time
-        notes["equal_time"] = {"step": style[0].step, "seconds": style[1], **sweep(style[0], size, scorer, (1.0,))[1.0]}
-    return {"StyleGAN2": style, "DCGAN": dcgan}, notes["equal_time"]
+    # StyleGAN2 trained all its steps within DCGAN's time when nothing was noted: its scores at the end
+    return {"StyleGAN2": style, "DCGAN": dcgan}, notes.get("equal_time") or scores_now(style[0])
 
 
 def sweep(s, size: dict, scorer: Scorer, psis=None) -> dict:
