@@ -78,7 +78,9 @@ def launch(recipe: str, steps: int, processes: int, out: Path, device: str = "cp
     else:
         command = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={processes}", *me]
         env = os.environ | {"OMP_NUM_THREADS": "1"}
-    subprocess.run(command, check=True, env=env, cwd=ROOT, capture_output=True)
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode:  # the worker's own error, not only launch's exit status
+        raise SystemExit(f"{' '.join(command)} exited with {done.returncode}:\n{done.stdout[-4000:]}{done.stderr[-4000:]}")
     return json.loads(out.read_text())
 
 
