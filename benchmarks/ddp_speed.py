@@ -80,7 +80,8 @@ def launch(recipe: str, steps: int, processes: int, out: Path, device: str = "cp
         env = os.environ | {"OMP_NUM_THREADS": "1"}
     done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
     if done.returncode:  # the worker's own error, not only launch's exit status
-        raise SystemExit(f"{' '.join(command)} exited with {done.returncode}:\n{done.stdout[-4000:]}{done.stderr[-4000:]}")
+        raise SystemExit(f"{' '.join(command)} exited with {done.returncode}:\n"
+                         f"{done.stdout[-4000:]}{done.stderr[-4000:]}")
     return json.loads(out.read_text())
 
 
