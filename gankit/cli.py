@@ -122,7 +122,7 @@ def _reproduce(args) -> None:
     from gankit.reproduce import reproduce
 
     report = reproduce(args.name, out=args.out, scale="full" if args.full else args.scale, data=args.data,
-                       resume=args.resume)
+                       resume=args.resume, only=args.only)
     print(report.summary_table())
     print(f"report:  {report.out_dir / 'report.md'}")
     print(f"results: {report.out_dir / 'results.json'}")
@@ -276,6 +276,9 @@ def _add_reproduce(sub) -> None:
     p.add_argument("--resume", nargs="?", const=True, default=False, metavar="FOLDER",
                    help="continue a stopped reproduction (the newest unfinished NAME under --out, or FOLDER) at the "
                         "scale it started with; its trainings go on from their last checkpoints")
+    p.add_argument("--only", default=None, metavar="KEYS",
+                   help="low-data: only these runs, MODEL.SUBSET.AUGMENTATION, comma-separated, * and ? as in file "
+                        "names (e.g. 'stylegan2.10pct.*'), of any model and subset, at the scale's steps")
     p.add_argument("--scale", default=None, choices=("tiny", "default", "full"), help=argparse.SUPPRESS)
     p.set_defaults(func=_reproduce)
 

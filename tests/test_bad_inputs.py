@@ -254,6 +254,11 @@ CASES = [
      ["reproduce", "seqgan", "--resume", "{d}/st"]),
     ("reproduce resume at another scale", manifest('{"experiment": "seqgan", "scale": "tiny"}'),
      ["reproduce", "seqgan", "--full", "--resume", "{d}/st"]),
+    ("reproduce only on a whole experiment", None, ["reproduce", "fig1", "--only", "fig1.*"]),
+    ("reproduce only matching nothing", None, ["reproduce", "low-data", "--out", "{d}/repro", "--only",
+                                               "stylegan3.*"]),
+    ("reproduce resume with other runs", manifest('{"experiment": "low-data", "scale": "tiny", "only": "dcgan.*"}'),
+     ["reproduce", "low-data", "--only", "stylegan2.*", "--resume", "{d}/st"]),
     # super-resolution
     ("sr folder partner missing", lambda d: (images("sr/hr", [(8, 8), (8, 8)])(d), images("sr/lr", [(4, 4)])(d)),
      TRAIN_SR + ["data.path={d}/sr"]),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 from gankit.errors import GankitError
@@ -49,30 +50,35 @@ def _module(name: str):
 
 
 def reproduce(name: str, out: str | Path = "reproductions", scale: str | None = None,
-              data: str | Path | None = None, resume: bool | str | Path = False) -> Report:
+              data: str | Path | None = None, resume: bool | str | Path = False, only: str | None = None) -> Report:
     """Run experiment `name` into a new numbered folder under `out`; return its saved report.
 
     `scale` is tiny, default (when None) or full. `data` is a folder of the user's own data, for the
     experiments that take it (table1: MNIST IDX files). `resume` continues a stopped reproduction: True for the
     newest unfinished one of `name` under `out`, or its folder; its scale and data are the ones it started with,
-    and its trainings go on from their last checkpoints (gankit.reproduce.progress).
+    and its trainings go on from their last checkpoints (gankit.reproduce.progress). `only` runs a chosen part
+    of the experiments that list their runs (every_run): comma-separated keys, * and ? matching as in file names.
     """
     if scale is not None and scale not in SCALES:
         raise GankitError(f"scale '{scale}' is not one of {', '.join(SCALES)}.")
     module = _module(name)
     if resume:
         folder, manifest = _resumed(name, out, resume)
-        for asked, kept, flag in ((scale, manifest["scale"], "the scale"), (data, manifest.get("data"), "--data")):
+        for asked, kept, flag, drop in ((scale, manifest["scale"], "the scale", "--full"),
+                                        (data, manifest.get("data"), "--data", "--data"),
+                                        (only, manifest.get("only"), "--only", "--only")):
             if asked is not None and str(asked) != str(kept):
                 raise GankitError(f"{folder} was started with {flag} {kept}, not {asked}; resume it without "
-                                  f"{'--full' if flag == 'the scale' else '--data'}, or start a new reproduction.")
-        scale, data = manifest["scale"], manifest.get("data")
+                                  f"{drop}, or start a new reproduction.")
+        scale, data, only = manifest["scale"], manifest.get("data"), manifest.get("only")
     else:
         scale = scale or "default"
         _check_data(name, module, data)
+        chosen(name, module, only)
         folder = new_run_dir(Path(out), name)
-        progress.write_manifest(folder, name, scale, None if data is None else str(data))
-    report = Report(folder, name, module.TITLE, scale, data_path=None if data is None else str(data))
+        progress.write_manifest(folder, name, scale, None if data is None else str(data), only)
+    report = Report(folder, name, module.TITLE, scale, data_path=None if data is None else str(data),
+                    only=chosen(name, module, only))
     print(f"gankit: {'continuing' if resume else 'writing'} {folder} ({scale} scale); if it stops, `gankit reproduce "
           f"{name} --resume {folder}` continues it.", file=sys.stderr)
     module.run(report)
@@ -90,6 +96,23 @@ def _resumed(name: str, out, resume) -> tuple[Path, dict]:
     else:
         folder = Path(resume)
     return folder, progress.resumable(folder, name)
+
+
+def chosen(name: str, module, only: str | None) -> list[str] | None:
+    """The keys of the runs `only` picks from the experiment's every_run() (None: all of the scale's runs); one
+    sentence when the experiment cannot choose or a pattern matches nothing."""
+    if only is None:
+        return None
+    if not hasattr(module, "every_run"):
+        takers = ", ".join(n for n, m in EXPERIMENTS.items() if hasattr(m, "every_run"))
+        raise GankitError(f"experiment '{name}' runs as a whole and takes no --only; only {takers} can choose runs.")
+    keys = module.every_run()
+    patterns = [p.strip() for p in str(only).split(",")]
+    for pattern in patterns:
+        if not any(fnmatchcase(key, pattern) for key in keys):
+            raise GankitError(f"--only '{pattern}' matches none of {name}'s runs; give keys (or patterns with * and "
+                              f"?) from: {', '.join(keys)}.")
+    return [key for key in keys if any(fnmatchcase(key, p) for p in patterns)]
 
 
 def _check_data(name: str, module, data) -> None:

@@ -80,9 +80,9 @@ def keeper(report, key: str) -> Keeper:
     return Keeper(report.out_dir / "progress" / key, report.save_every)
 
 
-def write_manifest(folder: Path, name: str, scale: str, data: str | None) -> None:
+def write_manifest(folder: Path, name: str, scale: str, data: str | None, only: str | None = None) -> None:
     """FOLDER/reproduction.json: what --resume needs to continue the reproduction in FOLDER."""
-    body = {"experiment": name, "scale": scale, "data": data, "gankit": __version__}
+    body = {"experiment": name, "scale": scale, "data": data, "only": only, "gankit": __version__}
     atomic_write(folder / MANIFEST, lambda f: f.write(json.dumps(body, indent=1).encode()))
 
 

@@ -49,9 +49,11 @@ def environment() -> dict:
 class Report:
     """Collects text, figures, tables and measurements; save() writes report.md and results.json."""
 
-    def __init__(self, out_dir: Path, name: str, title: str, scale: str, data_path: str | None = None):
+    def __init__(self, out_dir: Path, name: str, title: str, scale: str, data_path: str | None = None,
+                 only: list[str] | None = None):
         self.out_dir, self.name, self.title, self.scale = Path(out_dir), name, title, scale
         self.data_path = data_path  # the user's data for experiments that take it (USES_DATA)
+        self.only = only  # the keys of the runs chosen with --only (experiments with every_run), None: all
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.parts: list[str] = []
         self.results: dict = {}
@@ -89,7 +91,8 @@ class Report:
                 f"{env['device']} with {env['threads']} thread(s), Python {env['python']}: with the same seeds the "
                 "numbers repeat exactly on the same machine and threads; another machine, thread count or torch "
                 "version changes the floating-point order, so single-seed numbers move there (see the spread over "
-                "seeds where a conclusion rests on it)."]
+                "seeds where a conclusion rests on it)." + (f" Only the runs {', '.join(self.only)} (`--only`)."
+                                                            if self.only else "")]
         if self.summary:
             head.append(markdown_table(["quantity", "measured", "reference / expectation"],
                                        [list(row) for row in self.summary]))
@@ -98,8 +101,8 @@ class Report:
         atomic_write(md, lambda f: f.write(body.encode()))
         page = to_html(body, self.out_dir)  # report.html: the same, its figures embedded, for a browser
         atomic_write(self.out_dir / "report.html", lambda f: f.write(page.encode()))
-        payload = {"experiment": self.name, "scale": self.scale, "environment": env, "results": _plain(self.results),
-                   "summary": [list(row) for row in self.summary]}
+        payload = {"experiment": self.name, "scale": self.scale, "only": self.only, "environment": env,
+                   "results": _plain(self.results), "summary": [list(row) for row in self.summary]}
         atomic_write(js, lambda f: f.write(json.dumps(payload, indent=1).encode()))
         return md, js
 

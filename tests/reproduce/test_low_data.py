@@ -3,7 +3,7 @@ import json
 import torch
 
 from gankit.reproduce import reproduce
-from gankit.reproduce.low_data import AUGMENTS, SIZES, d_gap
+from gankit.reproduce.low_data import AUGMENTS, MODELS, SIZES, d_gap, every_run, plan
 
 
 def test_low_data_tiny_trains_both_models_with_every_augmentation_at_equal_steps_and_reports(tmp_path, monkeypatch):
@@ -35,3 +35,29 @@ def test_d_gap_reads_d_in_eval_mode_and_restores_it():
     assert D.training
     with torch.no_grad():
         assert abs(a - D(train).mean().item()) < 1e-6 and abs(b - D[1].bias.item()) < 1e-6
+
+
+def test_only_runs_the_chosen_rows_of_any_model_and_subset_at_the_scale_s_steps(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANKIT_CACHE", str(tmp_path / "cache"))
+    report = reproduce("low-data", out=tmp_path, scale="tiny", only="stylegan2.100.diff*,dcgan.1pct.ada")
+    assert report.only == ["dcgan.1pct.ada", "stylegan2.100.diffaug"]
+    results = json.loads((report.out_dir / "results.json").read_text())
+    assert results["only"] == report.only
+    runs = {key.rsplit(".", 1)[0] for key in results["results"] if key.endswith(".fid") and "copy" not in key}
+    assert runs == {"dcgan.1pct.ada", "stylegan2.100.diffaug"}  # not the tiny scale's own 20-image runs
+    assert results["results"]["dcgan.1pct.ada.n_images"] == 600
+    assert results["results"]["stylegan2.100.diffaug.curve"][-1][0] == SIZES["tiny"]["steps"]
+    for name in ("samples_dcgan.1pct.png", "samples_stylegan2.100.png", "fid_and_p.png"):
+        assert (report.out_dir / name).stat().st_size > 0
+    text = (report.out_dir / "report.md").read_text()
+    assert "Only the runs dcgan.1pct.ada, stylegan2.100.diffaug" in text
+    assert "StyleGAN2 FID at 100 images: DiffAugment" in text and "issue 24's target" not in text
+
+
+def test_every_run_has_a_distinct_key_for_each_model_subset_and_augmentation():
+    keys = every_run()
+    assert len(keys) == len(set(keys)) == len(MODELS) * len(SIZES["full"]["subsets"]) * len(AUGMENTS)
+    assert {"dcgan.100.none", "dcgan.10perclass.ada", "stylegan2.10pct.diffaug", "stylegan2.100pct.none"} <= set(keys)
+    chosen = plan(SIZES["default"], ["stylegan2.10pct.ada", "stylegan2.10pct.none"])
+    assert chosen == {"stylegan2_fashion": {"10% (6000 images)": (["data.limit=6000"], ["none", "ada"])}}
+    assert list(plan(SIZES["default"], None)) == SIZES["default"]["recipes"]

@@ -33,24 +33,27 @@ def results(report) -> dict:
     return {k: v for k, v in found.items() if "seconds" not in k}  # wall time differs, the numbers may not
 
 
-@pytest.mark.parametrize("name, module, stop_at", [("seqgan", translation_common, 7), ("low-data", low_data, 7)])
+@pytest.mark.parametrize("name, module, stop_at, only", [("seqgan", translation_common, 7, None),
+                                                        ("low-data", low_data, 7, None),
+                                                        ("low-data", low_data, 3, "dcgan.100.ada,dcgan.100.none")])
 def test_a_stopped_reproduction_resumes_to_the_numbers_of_an_unstopped_one(tmp_path, monkeypatch, name, module,
-                                                                            stop_at):
+                                                                            stop_at, only):
     monkeypatch.setenv("GANKIT_CACHE", str(tmp_path / "cache"))
     every: list = []
     monkeypatch.setattr(module, "advance", stopping_at(-1, every))
-    whole = results(reproduce(name, out=tmp_path / "whole", scale="tiny"))
+    whole = results(reproduce(name, out=tmp_path / "whole", scale="tiny", only=only))
     monkeypatch.setattr(report_module, "SAVE_SECONDS", 0.0)  # a checkpoint after every step
     first: list = []
     monkeypatch.setattr(module, "advance", stopping_at(stop_at, first))
     with pytest.raises(Stop):
-        reproduce(name, out=tmp_path / "stopped", scale="tiny")
+        reproduce(name, out=tmp_path / "stopped", scale="tiny", only=only)
     folder = progress.unfinished(tmp_path / "stopped", name)
     assert folder is not None and not (folder / "results.json").exists()
     second: list = []
     monkeypatch.setattr(module, "advance", stopping_at(-1, second))
     resumed = reproduce(name, out=tmp_path / "stopped", resume=True)
     assert resumed.out_dir == folder and resumed.scale == "tiny"
+    assert resumed.only == (None if only is None else ["dcgan.100.none", "dcgan.100.ada"])  # as it started
     assert results(resumed) == whole
     assert second[0] == first[-1]  # the stopped training goes on from its step (the steps before are not redone)
     assert len(first) - 1 + len(second) == len(every)  # and none of the finished trainings ran again
