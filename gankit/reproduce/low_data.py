@@ -2,7 +2,8 @@
 training set, without augmentation, with DiffAugment (Zhao et al. 2020) and with ADA (Karras et al. 2020), at
 equal steps.
 
-Each run is the recipe as it is (its EMA copy samples), on the first N training images, with train.augment set.
+Each run is the recipe as it is (its EMA copy samples), on the first N training images (or K of each class),
+with train.augment set.
 Measured: FID of the EMA copy's samples against the whole test split (a curve at evenly spaced steps, then a
 final score on more samples); the FID of the training subset itself against the test split (what a generator
 that only copied its images would score); D's mean logit on its training images against held-out test images
@@ -201,7 +202,8 @@ def write(report, runs: dict, size: dict, choice, scorer: Scorer, base, wall: fl
     report.measure("wall_seconds", wall)
     recipes = ", ".join(f"`{recipe}`" for recipe in runs)
     report.text(
-        f"Data: **{choice.label}**, the first N training images. Every run is a recipe ({recipes}) as it is "
+        f"Data: **{choice.label}**, the first N training images (for '10 per class': ten of each class, drawn "
+        f"with data.seed {base.data.seed}). Every run is a recipe ({recipes}) as it is "
         f"(its loss, EMA of G, batch, precision and seed {base.train.seed}) for {size['steps']:,} steps, changing "
         "only `train.augment`: DiffAugment's colour, translation and cutout on every image D sees; ADA's geometric "
         f"and colour transforms with probability p, steered toward r_t = E[sign(D(real))] = {base.train.ada_target} "
