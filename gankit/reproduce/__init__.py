@@ -68,17 +68,18 @@ def reproduce(name: str, out: str | Path = "reproductions", scale: str | None = 
                                         (data, manifest.get("data"), "--data", "--data"),
                                         (only, manifest.get("only"), "--only", "--only")):
             if asked is not None and str(asked) != str(kept):
-                raise GankitError(f"{folder} was started with {flag} {kept}, not {asked}; resume it without "
-                                  f"{drop}, or start a new reproduction.")
+                started = f"without {flag}" if kept is None else f"with {flag} {kept}, not {asked}"
+                raise GankitError(f"{folder} was started {started}; resume it without {drop}, or start a new "
+                                  "reproduction.")
         scale, data, only = manifest["scale"], manifest.get("data"), manifest.get("only")
+        keys = chosen(name, module, only)
     else:
         scale = scale or "default"
         _check_data(name, module, data)
-        chosen(name, module, only)
+        keys = chosen(name, module, only)
         folder = new_run_dir(Path(out), name)
         progress.write_manifest(folder, name, scale, None if data is None else str(data), only)
-    report = Report(folder, name, module.TITLE, scale, data_path=None if data is None else str(data),
-                    only=chosen(name, module, only))
+    report = Report(folder, name, module.TITLE, scale, data_path=None if data is None else str(data), only=keys)
     print(f"gankit: {'continuing' if resume else 'writing'} {folder} ({scale} scale); if it stops, `gankit reproduce "
           f"{name} --resume {folder}` continues it.", file=sys.stderr)
     module.run(report)
