@@ -52,6 +52,9 @@ def test_only_runs_the_chosen_rows_of_any_model_and_subset_at_the_scale_s_steps(
     text = (report.out_dir / "report.md").read_text()
     assert "Only the runs dcgan.1pct.ada, stylegan2.100.diffaug" in text
     assert "StyleGAN2 FID at 100 images: DiffAugment" in text and "issue 24's target" not in text
+    other = reproduce("low-data", out=tmp_path, scale="tiny", only="dcgan.10perclass.*")  # all three, not the 20
+    text = (other.out_dir / "report.md").read_text()
+    assert "DCGAN FID at 10 per class: none / DiffAugment / ADA" in text and "issue 24's target" not in text
 
 
 def test_every_run_has_a_distinct_key_for_each_model_subset_and_augmentation():
