@@ -75,7 +75,7 @@ def print_speed(result: dict) -> None:
     """The eager and compiled tables, one contender a line."""
     for table in ("eager", "compiled"):
         for name, row in result.get(table, {}).items():
-            print(f"{table:8s} {name:30s} {row['images_per_s']:9.0f} img/s  {row['ratio_to_dcgan']:.2f}x dcgan_fashion "
+            print(f"{table:8s} {name:34s} {row['images_per_s']:9.0f} img/s  {row['ratio_to_dcgan']:.2f}x dcgan_fashion "
                   f"({row['speedup'] or 'eager'})")
 
 
