@@ -2,10 +2,11 @@
 
 Speed: dcgan_fashion without augmentation, with DiffAugment and with ADA, and stylegan2_fashion as it is (with
 DiffAugment), without augmentation and with ADA, eager (and with train.compile on a GPU), in alternating
-rounds; ratios against dcgan_fashion measured in the same run. Quality (--seconds S > 0): dcgan_fashion and stylegan2_fashion each trained S
-seconds of training time in alternating slices, then FID of 5,000 (--samples) EMA samples against the test split in the
-domain classifier's features. Usage: python benchmarks/style_speed.py [--device cpu|cuda] [--steps 20]
-[--rounds 2] [--seconds 0] [--out FILE]. No thresholds: the ratios within one run are what to compare.
+rounds; ratios against dcgan_fashion measured in the same run. Quality (--seconds S > 0): dcgan_fashion and
+stylegan2_fashion, each as its recipe is, trained S seconds of training time in alternating slices, then FID of
+5,000 (--samples) EMA samples against the test split in the domain classifier's features. Usage: python
+benchmarks/style_speed.py [--device cpu|cuda] [--steps 20] [--rounds 2] [--seconds 0] [--out FILE]. No
+thresholds: the ratios within one run are what to compare.
 """
 
 from __future__ import annotations
