@@ -39,7 +39,9 @@ def launch(family: str, out: Path, *flags: str, nproc: int = 2, env: dict | None
     if nproc:
         command[1:1] = ["-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}",
                         f"--max-restarts={restarts}"]
-    environment = os.environ | {"OMP_NUM_THREADS": "1", "GANKIT_CACHE": str(out / "cache")} | (env or {})
+    # PYTHONFAULTHANDLER: a rank that aborts in C++ (gloo) prints where each of its Python threads was
+    environment = os.environ | {"OMP_NUM_THREADS": "1", "GANKIT_CACHE": str(out / "cache"),
+                                "PYTHONFAULTHANDLER": "1"} | (env or {})
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=environment)
 
 
@@ -49,7 +51,7 @@ def final_tensors(out: Path) -> dict:
 
 
 def ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
-    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.returncode == 0, result.stderr[-8000:]
     return result
 
 
